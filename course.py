@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Set up and run the course with one command (needs only Python >= 3.10 with venv).
+
+    python3 course.py lab      # create .venv if needed, then open the course in JupyterLab
+    python3 course.py test     # create .venv if needed (with test extras), then run every test
+
+Both are idempotent: the environment is (re)installed only when it is missing,
+when pyproject.toml changed, or when a command needs extras not installed yet.
+Extra arguments are passed through, e.g. ``python3 course.py lab --no-browser``
+or ``python3 course.py test -k conv``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / "course-stamp.json"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def _say(msg: str) -> None:
+    print(f"[course] {msg}", flush=True)
+
+
+def _pyproject_hash() -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_environment(extras: set[str]) -> None:
+    """Create .venv and install the package (editable) with ``extras`` unless already done."""
+    if sys.version_info < (3, 10):
+        sys.exit(f"[course] Python >= 3.10 is needed, this is {sys.version.split()[0]}")
+    if not PYTHON.exists():
+        _say(f"creating the virtual environment {VENV.relative_to(ROOT)}/ ...")
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    stamp = {}
+    if STAMP.exists():
+        try:
+            stamp = json.loads(STAMP.read_text())
+        except ValueError:
+            stamp = {}
+    digest = _pyproject_hash()
+    installed = set(stamp.get("extras", [])) if stamp.get("pyproject") == digest else set()
+    if stamp.get("pyproject") == digest and extras <= installed:
+        return
+    wanted = sorted(extras | installed)
+    target = "." + (f"[{','.join(wanted)}]" if wanted else "")
+    _say(f"installing {target} into .venv (first run takes about a minute) ...")
+    subprocess.run(
+        [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-qq", "-e", target],
+        cwd=ROOT,
+        check=True,
+    )
+    STAMP.write_text(json.dumps({"pyproject": digest, "extras": wanted}))
+
+
+def lab(args: list[str]) -> int:
+    ensure_environment(set())
+    cmd = [
+        str(BIN / "jupyter"), "lab",
+        f"--ServerApp.root_dir={ROOT}",
+        "--LabApp.default_url=/lab/tree/notebooks",
+        *args,
+    ]
+    _say("opening JupyterLab on notebooks/ (stop it with Ctrl-C) ...")
+    return subprocess.call(cmd, cwd=ROOT)
+
+
+def test(args: list[str]) -> int:
+    ensure_environment({"test"})
+    parallel = [] if any(a == "-n" or a.startswith("-n") for a in args) else ["-n", "auto"]
+    cmd = [str(PYTHON), "-m", "pytest", *parallel, *args]
+    _say(" ".join(["pytest", *parallel, *args]))
+    return subprocess.call(cmd, cwd=ROOT)
+
+
+COMMANDS = {"lab": lab, "test": test}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in COMMANDS:
+        print(__doc__)
+        return 2
+    return COMMANDS[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

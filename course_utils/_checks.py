@@ -1,0 +1,94 @@
+"""Input checks shared by every public function.
+
+Each check raises ``TypeError`` (wrong kind of object) or ``ValueError`` (wrong
+shape, rank or value) with a message that names the argument, what was
+expected and what was given, e.g.::
+
+    ValueError: W: expected shape (3, 4) (a layer of size 4 -> 3), got (3, 5)
+"""
+from __future__ import annotations
+
+import numbers
+from typing import Sequence
+
+import numpy as np
+
+
+def as_float_array(name: str, value, ndim: int | Sequence[int] | None = None,
+                   finite: bool = True, dtype=None) -> np.ndarray:
+    """Return ``value`` as a floating-point ndarray, checking its rank and finiteness.
+
+    Integer and boolean arrays are converted to float64; float32/float64 keep
+    their precision unless ``dtype`` is given.
+    """
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name}: expected an array of numbers, got {type(value).__name__}")
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name}: expected an array of numbers, got {type(value).__name__} ({exc})") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"{name}: expected an array of numbers, got dtype {arr.dtype}")
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name}: expected real numbers, got complex dtype {arr.dtype}")
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    elif not np.issubdtype(arr.dtype, np.floating) or arr.dtype == np.float16:
+        arr = arr.astype(np.float64)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            want = " or ".join(str(d) for d in allowed)
+            raise ValueError(f"{name}: expected a {want}-D array, got {arr.ndim}-D with shape {arr.shape}")
+    if finite:
+        check_finite(name, arr)
+    return arr
+
+
+def check_finite(name: str, arr: np.ndarray) -> None:
+    """Raise ``ValueError`` if ``arr`` holds NaN or infinity, saying how many and where the first is."""
+    if not np.all(np.isfinite(arr)):
+        bad = ~np.isfinite(arr)
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name}: expected finite values, got {int(bad.sum())} non-finite "
+            f"(first at index {first}: {arr[first]})"
+        )
+
+
+def check_shape(name: str, arr: np.ndarray, expected: tuple, why: str = "") -> None:
+    """Raise ``ValueError`` unless ``arr.shape == expected`` (``None`` in ``expected`` matches any size)."""
+    ok = arr.ndim == len(expected) and all(e is None or e == s for e, s in zip(expected, arr.shape))
+    if not ok:
+        shown = tuple("N" if e is None else e for e in expected)
+        shown_str = "(" + ", ".join(str(s) for s in shown) + ("," if len(shown) == 1 else "") + ")"
+        extra = f" ({why})" if why else ""
+        raise ValueError(f"{name}: expected shape {shown_str}{extra}, got {arr.shape}")
+
+
+def check_positive_int(name: str, value, minimum: int = 1) -> int:
+    """Return ``value`` as an int, raising unless it is an integer >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: expected an integer >= {minimum}, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name}: expected an integer >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_real(name: str, value, minimum: float | None = None) -> float:
+    """Return ``value`` as a finite float, optionally >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name}: expected a real number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name}: expected a finite number, got {value}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name}: expected a number >= {minimum}, got {value}")
+    return value
+
+
+def check_choice(name: str, value, choices: Sequence[str]) -> str:
+    """Raise unless ``value`` is one of ``choices``."""
+    if value not in choices:
+        raise ValueError(f"{name}: expected one of {', '.join(repr(c) for c in choices)}, got {value!r}")
+    return value
