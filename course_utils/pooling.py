@@ -74,50 +74,73 @@ def _window(x_or_dx, a, b, size, stride, oh, ow):
 
 # ----------------------------------------------------------------------------- max pooling, fast
 
+def _first_max_down(views):
+    """Max over a list of equal-shape views and the index of the **first** view attaining it
+    (a strict ``>`` keeps the earlier view on a tie). Returns ``(max, index)``, index int8."""
+    if len(views) == 1:
+        return views[0].copy(), np.zeros(views[0].shape, dtype=np.int8)
+    best = np.maximum(views[0], views[1])
+    index = np.greater(views[1], views[0]).view(np.int8)
+    better = np.empty(best.shape, dtype=bool)
+    for k in range(2, len(views)):
+        np.greater(views[k], best, out=better)
+        np.maximum(best, views[k], out=best)
+        np.putmask(index, better, k)
+    return best, index
+
+
 def max_pool_forward(x, size=2, stride=2):
     """Max pooling over ``size x size`` windows moved by ``stride`` (vectorized).
 
     ``x`` (N, C, H, W) -> ``out`` (N, C, OH, OW), ``OH = (H - size) // stride + 1``.
-    Returns ``(out, cache)``; the cache holds the switches: for each window, the
-    row-major index ``a * size + b`` of its first maximum.
+    Returns ``(out, cache)``; the cache holds the switches.
 
-    Method: one pass over the ``size**2`` window offsets; each step compares a strided
-    view of ``x`` with the running maximum. A strict ``>`` keeps the earlier entry on a
-    tie, which is what makes the winner the first maximum in row-major order.
+    Method: the max over a window is separable, so it is taken in two passes of ``size``
+    vectorized operations on strided views (no window array is built). First along each
+    row: ``row_max[n,c,r,j] = max_b x[n,c,r,jS+b]`` with ``col_idx`` the first ``b``
+    attaining it; then down: ``out[n,c,i,j] = max_a row_max[n,c,iS+a,j]`` with ``row_idx``
+    the first ``a``. Both passes keep the earlier entry on a tie (strict ``>``), so the
+    winner ``(row_idx, col_idx at that row)`` is the **first maximum in row-major window
+    order**: the first row holding the maximum, and the first column in that row (PyTorch's
+    rule). Doing the rows first is also the faster order (measured in benchmarks/).
     """
     x, size, stride = _check_pool_inputs(x, size, stride)
     n, c, h, w = x.shape
     oh, ow = pool_output_size(h, size, stride), pool_output_size(w, size, stride)
-    out = _window(x, 0, 0, size, stride, oh, ow).copy()
-    switch = np.zeros((n, c, oh, ow), dtype=np.int16 if size * size > 127 else np.int8)
-    better = np.empty((n, c, oh, ow), dtype=bool)
-    for k in range(1, size * size):
-        view = _window(x, k // size, k % size, size, stride, oh, ow)
-        np.greater(view, out, out=better)
-        np.maximum(out, view, out=out)
-        np.putmask(switch, better, k)
-    return out, (x.shape, switch, size, stride)
+    row_max, col_idx = _first_max_down([x[:, :, :, b:b + stride * (ow - 1) + 1:stride] for b in range(size)])
+    out, row_idx = _first_max_down([row_max[:, :, a:a + stride * (oh - 1) + 1:stride] for a in range(size)])
+    return out, (x.shape, row_idx, col_idx, size, stride)
 
 
 def max_pool_backward(dout, cache):
-    """Backward pass of :func:`max_pool_forward`: ``dL/dY[i, j]`` goes to its window's switch.
+    """Backward pass of :func:`max_pool_forward`: ``dL/dY[i, j]`` goes to its window's winner.
 
-    ``dout`` (N, C, OH, OW) -> ``dx`` (N, C, H, W). Overlapping windows add up where they share
-    a winner.
+    ``dout`` (N, C, OH, OW) -> ``dx`` (N, C, H, W). Routed through the forward pass's two
+    passes in reverse: first to the winning row of each window (a gradient for ``row_max``),
+    then along that row to its winning column. Where windows overlap, a pixel adds up the
+    gradients of every window it won.
     """
-    x_shape, switch, size, stride = cache
+    x_shape, row_idx, col_idx, size, stride = cache
     dout = _check_dout(dout, x_shape, size, stride)
-    oh, ow = switch.shape[2:]
     n, c, h, w = x_shape
-    tiles_exactly = stride == size and h == oh * size and w == ow * size
-    # when the windows tile the input exactly, every pixel is written once below
+    oh, ow = row_idx.shape[2:]
+    overlapping = stride < size
+    exact_rows = stride == size and h == oh * size
+    d_rows = (np.empty if exact_rows else np.zeros)((n, c, h, ow), dtype=dout.dtype)
+    for a in range(size):
+        target = d_rows[:, :, a:a + stride * (oh - 1) + 1:stride]
+        if overlapping:
+            target += dout * (row_idx == a)
+        else:
+            np.multiply(dout, row_idx == a, out=target)
+    tiles_exactly = exact_rows and w == ow * size
     dx = np.empty(x_shape, dtype=dout.dtype) if tiles_exactly else np.zeros(x_shape, dtype=dout.dtype)
-    for k in range(size * size):
-        target = _window(dx, k // size, k % size, size, stride, oh, ow)
-        if stride >= size:  # disjoint windows: write dout where this offset won, 0 elsewhere
-            np.multiply(dout, switch == k, out=target)
-        else:  # overlapping windows: a pixel collects from every window it won
-            target += dout * (switch == k)
+    for b in range(size):
+        target = dx[:, :, :, b:b + stride * (ow - 1) + 1:stride]
+        if overlapping:
+            target += d_rows * (col_idx == b)
+        else:
+            np.multiply(d_rows, col_idx == b, out=target)
     return dx
 
 
@@ -126,24 +149,23 @@ def max_pool_switches(cache):
 
     Works with the cache of :func:`max_pool_forward` or :func:`max_pool_forward_naive`.
     """
-    x_shape, switch, size, stride = _switches_from_cache(cache)
-    oh, ow = switch.shape[2:]
-    rows = np.arange(oh)[:, None] * stride + switch // size
-    cols = np.arange(ow)[None, :] * stride + switch % size
-    return np.stack([rows, cols], axis=-1).astype(np.int64)
-
-
-def _switches_from_cache(cache):
-    if len(cache) == 4:
-        return cache
-    x, size, stride = cache  # naive cache: recompute the switches with the naive rule
-    n, c, h, w = x.shape
-    oh, ow = pool_output_size(h, size, stride), pool_output_size(w, size, stride)
-    switch = np.zeros((n, c, oh, ow), dtype=np.int64)
-    for idx in np.ndindex(n, c, oh, ow):
-        i, j = idx[2:]
-        switch[idx] = np.argmax(x[idx[0], idx[1], i * stride:i * stride + size, j * stride:j * stride + size])
-    return x.shape, switch, size, stride
+    if len(cache) == 3:  # naive cache: the naive rule, np.argmax over each window
+        x, size, stride = cache
+        n, c, h, w = x.shape
+        oh, ow = pool_output_size(h, size, stride), pool_output_size(w, size, stride)
+        out = np.zeros((n, c, oh, ow, 2), dtype=np.int64)
+        for idx in np.ndindex(n, c, oh, ow):
+            i, j = idx[2:]
+            window = x[idx[0], idx[1], i * stride:i * stride + size, j * stride:j * stride + size]
+            a, b = np.unravel_index(np.argmax(window), window.shape)
+            out[idx] = (i * stride + a, j * stride + b)
+        return out
+    x_shape, row_idx, col_idx, size, stride = cache
+    oh, ow = row_idx.shape[2:]
+    rows = np.arange(oh)[:, None] * stride + row_idx.astype(np.int64)
+    cols_of_row = np.take_along_axis(col_idx, rows, axis=2)  # winner column in the winning row
+    cols = np.arange(ow)[None, :] * stride + cols_of_row.astype(np.int64)
+    return np.stack([rows, cols], axis=-1)
 
 
 def max_pool_backward_all_maxima(dout, x, size=2, stride=2):

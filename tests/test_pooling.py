@@ -184,3 +184,15 @@ def test_bad_input_is_reported():
         avg_pool_backward(np.zeros((1, 2, 1, 1)), cache)
     with pytest.raises(ValueError, match="x: expected finite values"):
         max_pool_forward(np.full((1, 1, 2, 2), np.inf))
+
+
+@pytest.mark.parametrize("shape,size,stride", CONFIGS, ids=IDS)
+def test_fast_and_naive_switches_agree_on_tie_heavy_inputs(shape, size, stride):
+    x = np.random.default_rng(12).integers(0, 3, size=shape).astype(float)  # many ties
+    fast = max_pool_switches(max_pool_forward(x, size, stride)[1])
+    naive = max_pool_switches(max_pool_forward_naive(x, size, stride)[1])
+    np.testing.assert_array_equal(fast, naive)
+    # every switch points at a maximum of its window
+    out, _ = max_pool_forward(x, size, stride)
+    n, c = np.indices(out.shape[:2])[..., None, None]
+    np.testing.assert_array_equal(x[n, c, fast[..., 0], fast[..., 1]], out)
