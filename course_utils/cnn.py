@@ -84,7 +84,7 @@ class TinyCNN:
         dp1 = dh.reshape(p1_shape)                       # un-flatten
         da1 = max_pool_backward(dp1, pool_cache)          # route to the switches
         dz1 = activation_backward(da1, relu_cache)        # ReLU gate
-        _, dw1, db1 = conv2d_backward(dz1, conv_cache)    # dL/dW = X * dL/dY
+        _, dw1, db1 = conv2d_backward(dz1, conv_cache)    # dL/dW = X ⋆ dL/dY
         return loss, {"w1": dw1, "b1": db1, "W2": dW2, "b2": db2}
 
     def predict(self, x):
