@@ -263,7 +263,9 @@ def conv2d_backward(dout, cache):
     dout = _check_dout(dout, (n, f, oh, ow)).astype(cols.dtype, copy=False)
     g = dout.transpose(1, 0, 2, 3).reshape(f, n * oh * ow)   # (F, N*OH*OW), one copy
     db = g.sum(axis=1)
-    dw = (g @ cols.T).reshape(w.shape)
+    # (cols @ g.T).T rather than g @ cols.T: same product, but OpenBLAS is measurably faster
+    # with the long N*OH*OW axis as the inner dimension in this orientation
+    dw = np.ascontiguousarray((cols @ g.T).T).reshape(w.shape)
     dcols = w.reshape(f, c * kh * kw).T @ g                  # (C*KH*KW, N*OH*OW)
     dxp = _col2im(dcols, xp_shape, kh, kw, stride, oh, ow)  # (C, N, Hp, Wp)
     dx = dxp[:, :, pad:pad + h, pad:pad + wd].transpose(1, 0, 2, 3)
