@@ -196,3 +196,23 @@ def test_fast_and_naive_switches_agree_on_tie_heavy_inputs(shape, size, stride):
     out, _ = max_pool_forward(x, size, stride)
     n, c = np.indices(out.shape[:2])[..., None, None]
     np.testing.assert_array_equal(x[n, c, fast[..., 0], fast[..., 1]], out)
+
+
+def _weight_gradient(x, w, rule, relu):
+    from course_utils.conv import conv2d_backward, conv2d_forward
+    z, conv_cache = conv2d_forward(x, w, np.zeros(len(w)), stride=1, pad=1)
+    a = np.maximum(z, 0) if relu else z
+    p, pool_cache = max_pool_forward(a)
+    da = max_pool_backward(np.ones_like(p), pool_cache) if rule == "first" else \
+        max_pool_backward_all_maxima(np.ones_like(p), a)
+    dz = da * (z > 0) if relu else da
+    return conv2d_backward(dz, conv_cache)[1]
+
+
+def test_mask_rule_is_hidden_by_a_relu_but_corrupts_weight_gradients_without_one():
+    rng = np.random.default_rng(13)
+    x, w = rng.normal(size=(4, 1, 8, 8)), rng.normal(size=(3, 1, 3, 3))
+    np.testing.assert_array_equal(_weight_gradient(x, w, "first", True), _weight_gradient(x, w, "mask", True))
+    xi = rng.integers(0, 3, size=(4, 1, 8, 8)).astype(float)
+    wi = rng.integers(-1, 2, size=(3, 1, 3, 3)).astype(float)
+    assert np.abs(_weight_gradient(xi, wi, "first", False) - _weight_gradient(xi, wi, "mask", False)).max() > 1
