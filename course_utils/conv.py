@@ -85,6 +85,14 @@ def _check_dout(dout, expected_shape, name="dout"):
     return dout
 
 
+def _open_cache(cache, *accepted):
+    """Check that ``cache`` came from one of the ``accepted`` forward functions; return its contents."""
+    if not (isinstance(cache, tuple) and cache and isinstance(cache[0], str) and cache[0] in accepted):
+        got = cache[0] if isinstance(cache, tuple) and cache and isinstance(cache[0], str) else type(cache).__name__
+        raise TypeError(f"cache: expected the cache returned by {' or '.join(accepted)}, got {got}")
+    return cache[1:]
+
+
 def _pad(x, pad):  # used by the naive loops
     """Zero-pad the two spatial axes of a (N, C, H, W) array (a fresh array; ``x`` itself if pad == 0)."""
     if pad == 0:
@@ -118,7 +126,7 @@ def conv2d_forward_naive(x, w, b, stride=1, pad=0):
                             for bb in range(kw):
                                 total += xp[n, c, i * stride + a, j * stride + bb] * w[f, c, a, bb]
                     out[n, f, i, j] = total
-    return out, (x, w, b, stride, pad)
+    return out, ("conv2d_forward_naive", x, w, b, stride, pad)
 
 
 def conv2d_backward_naive(dout, cache):
@@ -130,7 +138,7 @@ def conv2d_backward_naive(dout, cache):
       pixel touches only the region ``P`` of outputs whose window covers it, i.e. the
       ``(i, j, a, b)`` with ``iS + a = i' + P`` and ``jS + b = j' + P``.
     """
-    x, w, b, stride, pad = cache
+    x, w, b, stride, pad = _open_cache(cache, "conv2d_forward_naive")
     n_img, n_chan, h, wd = x.shape
     n_filt, _, kh, kw = w.shape
     oh, ow = (h - kh + 2 * pad) // stride + 1, (wd - kw + 2 * pad) // stride + 1
@@ -240,7 +248,7 @@ def conv2d_forward(x, w, b, stride=1, pad=0):
     out = w.reshape(f, c * kh * kw) @ cols                  # (F, N*OH*OW)
     out += b[:, None]
     out = out.reshape(f, n, oh, ow).transpose(1, 0, 2, 3)   # (N, F, OH, OW) view
-    return np.ascontiguousarray(out), (x.shape, xp.shape, w, cols, stride, pad)
+    return np.ascontiguousarray(out), ("conv2d_forward", x.shape, xp.shape, w, cols, stride, pad)
 
 
 def conv2d_backward(dout, cache):
@@ -251,12 +259,12 @@ def conv2d_backward(dout, cache):
 
     * ``db[f] = sum_{n,i,j} G[f, (n,i,j)]``;
     * ``dw = G @ cols.T``: each weight collects ``dL/dY * X`` from **every** output pixel
-      (the lecture's ``dL/dW = X * dL/dY``);
+      (the lecture's ``dL/dW = X * dL/dY``, here the cross-correlation ``X ⋆ dL/dY``);
     * ``dcols = w_rows.T @ G``, then col2im adds each entry back onto the input pixel it
       was read from: for one pixel this sums ``dL/dY[p] W[a,b]`` over the region ``P``
       (the lecture's ``dL/dX = dL/dY * flip180(W)``).
     """
-    x_shape, xp_shape, w, cols, stride, pad = cache
+    x_shape, xp_shape, w, cols, stride, pad = _open_cache(cache, "conv2d_forward")
     n, c, h, wd = x_shape
     f, _, kh, kw = w.shape
     oh, ow = (h - kh + 2 * pad) // stride + 1, (wd - kw + 2 * pad) // stride + 1

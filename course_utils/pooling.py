@@ -32,6 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_float_array, check_positive_int, check_shape
+from .conv import _open_cache
 
 __all__ = [
     "pool_output_size",
@@ -126,7 +127,7 @@ def max_pool_forward(x, size=2, stride=2):
         xs = images[chunk]
         row_max, col_idx[chunk] = _first_max_down([xs[:, :, b:b + stride * (ow - 1) + 1:stride] for b in range(size)])
         out[chunk], row_idx[chunk] = _first_max_down([row_max[:, a:a + stride * (oh - 1) + 1:stride] for a in range(size)])
-    cache = (x.shape, row_idx.reshape(n, c, oh, ow), col_idx.reshape(n, c, h, ow), size, stride)
+    cache = ("max_pool_forward", x.shape, row_idx.reshape(n, c, oh, ow), col_idx.reshape(n, c, h, ow), size, stride)
     return out.reshape(n, c, oh, ow), cache
 
 
@@ -138,7 +139,7 @@ def max_pool_backward(dout, cache):
     then along that row to its winning column. Where windows overlap, a pixel adds up the
     gradients of every window it won.
     """
-    x_shape, row_idx, col_idx, size, stride = cache
+    x_shape, row_idx, col_idx, size, stride = _open_cache(cache, "max_pool_forward")
     dout = _check_dout(dout, x_shape, size, stride)
     n, c, h, w = x_shape
     oh, ow = row_idx.shape[2:]
@@ -172,8 +173,8 @@ def max_pool_switches(cache):
 
     Works with the cache of :func:`max_pool_forward` or :func:`max_pool_forward_naive`.
     """
-    if len(cache) == 3:  # naive cache: the naive rule, np.argmax over each window
-        x, size, stride = cache
+    if isinstance(cache, tuple) and cache and cache[0] == "max_pool_forward_naive":
+        x, size, stride = cache[1:]  # the naive rule: np.argmax over each window
         n, c, h, w = x.shape
         oh, ow = pool_output_size(h, size, stride), pool_output_size(w, size, stride)
         out = np.zeros((n, c, oh, ow, 2), dtype=np.int64)
@@ -183,7 +184,7 @@ def max_pool_switches(cache):
             a, b = np.unravel_index(np.argmax(window), window.shape)
             out[idx] = (i * stride + a, j * stride + b)
         return out
-    x_shape, row_idx, col_idx, size, stride = cache
+    x_shape, row_idx, col_idx, size, stride = _open_cache(cache, "max_pool_forward", "max_pool_forward_naive")
     oh, ow = row_idx.shape[2:]
     rows = np.arange(oh)[:, None] * stride + row_idx.astype(np.int64)
     cols_of_row = np.take_along_axis(col_idx, rows, axis=2)  # winner column in the winning row
@@ -223,7 +224,7 @@ def max_pool_forward_naive(x, size=2, stride=2):
                 for j in range(ow):
                     window = x[n, c, i * stride:i * stride + size, j * stride:j * stride + size]
                     out[n, c, i, j] = window.max()
-    return out, (x, size, stride)
+    return out, ("max_pool_forward_naive", x, size, stride)
 
 
 def max_pool_backward_naive(dout, cache):
@@ -232,7 +233,7 @@ def max_pool_backward_naive(dout, cache):
     For each window: find the switch ``(a, b)`` with ``np.argmax`` (which returns the first
     maximum in row-major order) and add ``dL/dY[i, j]`` to ``dx`` at that input pixel.
     """
-    x, size, stride = cache
+    x, size, stride = _open_cache(cache, "max_pool_forward_naive")
     dout = _check_dout(dout, x.shape, size, stride)
     n_img, n_chan, oh, ow = dout.shape
     dx = np.zeros(x.shape)
@@ -261,12 +262,12 @@ def avg_pool_forward(x, size=2, stride=2):
         for b in range(size):
             out += _window(x, a, b, size, stride, oh, ow)
     out /= size * size
-    return out, (x.shape, size, stride)
+    return out, ("avg_pool_forward", x.shape, size, stride)
 
 
 def avg_pool_backward(dout, cache):
     """Backward pass of :func:`avg_pool_forward`: each window pixel gets ``dL/dY[i, j] / size**2``."""
-    x_shape, size, stride = cache
+    x_shape, size, stride = _open_cache(cache, "avg_pool_forward", "avg_pool_forward_naive")
     dout = _check_dout(dout, x_shape, size, stride)
     oh, ow = dout.shape[2:]
     share = dout / (size * size)
@@ -289,12 +290,12 @@ def avg_pool_forward_naive(x, size=2, stride=2):
                 for j in range(ow):
                     window = x[n, c, i * stride:i * stride + size, j * stride:j * stride + size]
                     out[n, c, i, j] = window.sum() / (size * size)
-    return out, (x.shape, size, stride)
+    return out, ("avg_pool_forward_naive", x.shape, size, stride)
 
 
 def avg_pool_backward_naive(dout, cache):
     """Loop version of :func:`avg_pool_backward`: share each ``dL/dY[i, j]`` over its window."""
-    x_shape, size, stride = cache
+    x_shape, size, stride = _open_cache(cache, "avg_pool_forward", "avg_pool_forward_naive")
     dout = _check_dout(dout, x_shape, size, stride)
     n_img, n_chan, oh, ow = dout.shape
     dx = np.zeros(x_shape)

@@ -312,3 +312,15 @@ def test_matches_pytorch_when_installed():
     np.testing.assert_allclose(dx, xt.grad.numpy(), atol=1e-12)
     np.testing.assert_allclose(dw, wt.grad.numpy(), atol=1e-12)
     np.testing.assert_allclose(db, bt.grad.numpy(), atol=1e-12)
+
+
+def test_a_cache_from_the_other_implementation_is_reported():
+    x, w, b = _ok()
+    out, naive_cache = conv2d_forward_naive(x, w, b)
+    with pytest.raises(TypeError, match="cache: expected the cache returned by conv2d_forward, got conv2d_forward_naive"):
+        conv2d_backward(np.zeros_like(out), naive_cache)
+    _, fast_cache = conv2d_forward(x, w, b)
+    with pytest.raises(TypeError, match="cache: expected the cache returned by conv2d_forward_naive, got conv2d_forward"):
+        conv2d_backward_naive(np.zeros_like(out), fast_cache)
+    with pytest.raises(TypeError, match="got list"):
+        conv2d_backward(np.zeros_like(out), [1, 2])

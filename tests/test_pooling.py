@@ -216,3 +216,16 @@ def test_mask_rule_is_hidden_by_a_relu_but_corrupts_weight_gradients_without_one
     xi = rng.integers(0, 3, size=(4, 1, 8, 8)).astype(float)
     wi = rng.integers(-1, 2, size=(3, 1, 3, 3)).astype(float)
     assert np.abs(_weight_gradient(xi, wi, "first", False) - _weight_gradient(xi, wi, "mask", False)).max() > 1
+
+
+def test_a_cache_from_another_layer_is_reported():
+    x = np.zeros((1, 1, 4, 4))
+    out, avg_cache = avg_pool_forward(x)
+    with pytest.raises(TypeError, match="cache: expected the cache returned by max_pool_forward, got avg_pool_forward"):
+        max_pool_backward(np.zeros_like(out), avg_cache)
+    _, naive_cache = max_pool_forward_naive(x)
+    with pytest.raises(TypeError, match="expected the cache returned by avg_pool_forward or avg_pool_forward_naive"):
+        avg_pool_backward(np.zeros_like(out), naive_cache)
+    # the average-pool caches of both implementations are interchangeable
+    _, naive_avg = avg_pool_forward_naive(x)
+    np.testing.assert_array_equal(avg_pool_backward(np.ones_like(out), naive_avg), avg_pool_backward_naive(np.ones_like(out), avg_cache))
