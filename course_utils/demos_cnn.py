@@ -192,7 +192,12 @@ class ConvGradientDemo:
         dx, dw, _ = conv2d_backward(self.dy[None, None], cache)
         xp = np.pad(self.x, p)
         self._draw_grids(xp, out_size, p)
-        if self.mode.value == "input pixel":
+        pixel_mode = self.mode.value == "input pixel"
+        for control in (self.i_in, self.j_in):
+            control.disabled = not pixel_mode
+        for control in (self.a_w, self.b_w):
+            control.disabled = pixel_mode
+        if pixel_mode:
             self._show_pixel(dx[0, 0], xp, out_size)
         else:
             self._show_weight(dw[0, 0], xp, out_size)

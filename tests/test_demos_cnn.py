@@ -51,6 +51,7 @@ def test_conv_demo_reference_is_conv2d_backward_with_stride_and_padding(conv_dem
     assert d.rect_x.shown() == [(i * 2 + 1, j * 2 + 2) for i in range(3) for j in range(3)]
     assert d.rect_w.shown() == [(1, 2)]
     assert d.pad_box.get_visible()
+    assert d.i_in.disabled and not d.a_w.disabled  # only the sliders of the current mode are live
 
 
 def test_conv_demo_grid_text_matches_data(conv_demo):
