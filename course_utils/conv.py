@@ -22,7 +22,7 @@ Two implementations sit side by side and are tested to agree to 1e-10:
   and ``dL/dX[i',j'] = sum_{p in P} dL/dY[p] W[..]`` over the region ``P`` of
   outputs that the input pixel touches.
 * :func:`conv2d_forward` / :func:`conv2d_backward`: vectorized numpy
-  (im2col + one batched matrix product; col2im as ``KH*KW`` strided adds).
+  (im2col + one matrix product for the whole batch; col2im as ``KH*KW`` strided adds).
 
 Single-channel helpers :func:`correlate2d`, :func:`convolve2d` and
 :func:`flip180` state the lecture's identities (see :func:`conv_gradient_identities`).
