@@ -1,6 +1,6 @@
 """Benchmark: convolution and pooling layers, fast vs naive and fast vs PyTorch CPU (float64).
 
-Run:  .venv/bin/python benchmarks/bench_conv.py [--repeats 15] [--quick] [--threads N]
+Run:  .venv/bin/python benchmarks/bench_conv.py [--repeats 15] [--quick] [--threads N] [--clock wall|cpu]
 
 Timings on a shared machine are noisy, so every comparison is measured in the same run
 with the contenders **interleaved** (round r times each contender once), and the table
@@ -11,7 +11,9 @@ Widget callback times of ``course_utils.demos_cnn`` are reported at the end.
 
 ``--threads 1`` pins numpy's BLAS and PyTorch to one thread each: on a machine shared with
 other jobs that comparison is much steadier than the default (2 threads on 2 cores), where
-both libraries' worker threads are descheduled unpredictably.
+both libraries' worker threads are descheduled unpredictably. ``--threads 1 --clock cpu``
+measures process CPU time instead of wall-clock time: the work done, not the waiting for a
+core, which is the steadiest comparison on a loaded machine.
 """
 from __future__ import annotations
 
@@ -66,6 +68,9 @@ POOL_SHAPES = [((64, 64, 32, 32), 2, 2), ((64, 64, 32, 32), 3, 2)]
 POOL_NAIVE_SHAPES = [((4, 8, 16, 16), 2, 2)]
 
 
+CLOCK = time.perf_counter  # --clock cpu switches to time.process_time
+
+
 def interleaved(contenders: dict, repeats: int):
     """Time each callable once per round, ``repeats`` rounds after one warm-up; return lists of seconds."""
     for fn in contenders.values():
@@ -73,9 +78,9 @@ def interleaved(contenders: dict, repeats: int):
     times = {name: [] for name in contenders}
     for _ in range(repeats):
         for name, fn in contenders.items():
-            start = time.perf_counter()
+            start = CLOCK()
             fn()
-            times[name].append(time.perf_counter() - start)
+            times[name].append(CLOCK() - start)
     return times
 
 
@@ -194,9 +199,9 @@ def bench_widgets(repeats):
         for label, action in changes:
             times = []
             for r in range(repeats):
-                start = time.perf_counter()
+                start = CLOCK()
                 action(r)
-                times.append(time.perf_counter() - start)
+                times.append(CLOCK() - start)
             print(f"| {name} | {label} | {1e3 * statistics.median(times):.1f} | {1e3 * max(times):.1f} |")
 
 
@@ -206,13 +211,22 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="few repeats, for a smoke run")
     parser.add_argument("--threads", type=int, default=None,
                         help="BLAS and PyTorch threads for both sides (default: the libraries' own choice)")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="cpu: process CPU time, steady on a busy machine but meaningful only with --threads 1")
     args = parser.parse_args(argv)
+    global CLOCK
+    if args.clock == "cpu":
+        if args.threads != 1:
+            parser.error("--clock cpu needs --threads 1 (CPU time adds up the time of every thread)")
+        CLOCK = time.process_time
     repeats = 3 if args.quick else args.repeats
     print(f"Python {platform.python_version()}, numpy {np.__version__}"
           + (f", torch {torch.__version__} ({torch.get_num_threads()} threads)" if torch else ", torch not installed")
           + f", {os.cpu_count()} CPUs")
     blas_env = {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS", "OMP_", "MKL_"))}
-    print(f"BLAS-related environment: {blas_env or 'none set'}; {repeats} interleaved rounds, medians\n")
+    print(f"BLAS-related environment: {blas_env or 'none set'}; {repeats} interleaved rounds, medians of "
+          f"{'process CPU time' if args.clock == 'cpu' else 'wall-clock time'}; load average "
+          f"{' '.join(f'{v:.1f}' for v in os.getloadavg())}\n")
     bench_layers(repeats)
     bench_widgets(max(5, repeats))
 

@@ -244,7 +244,8 @@ def conv2d_forward(x, w, b, stride=1, pad=0):
     product ``w.reshape(F, C*KH*KW) @ cols`` with ``cols`` of shape (C*KH*KW, n*OH*OW) for a
     chunk of ``n`` images. Chunks of about 8 MB keep the columns in the CPU cache while the
     product reads them (the columns of a whole batch can be tens of MB); the cache keeps only
-    the padded input, and the backward pass rebuilds the columns chunk by chunk.
+    the padded input (and the columns when the batch fits in one chunk); otherwise the
+    backward pass rebuilds the columns chunk by chunk, which costs less than storing them.
 
     Raises ``ValueError`` for wrong ranks, a channel mismatch, a kernel larger than the
     padded input, a non-positive stride or a negative pad.
@@ -256,12 +257,14 @@ def conv2d_forward(x, w, b, stride=1, pad=0):
     xp = _pad_channel_major(x, pad)                         # (C, N, Hp, Wp)
     w_rows = w.reshape(f, c * kh * kw)                      # (F, C*KH*KW)
     out = np.empty((n, f, oh, ow), dtype=x.dtype)
-    for chunk in _image_chunks(n, c * kh * kw * oh * ow * x.itemsize):
+    chunks = _image_chunks(n, c * kh * kw * oh * ow * x.itemsize)
+    for chunk in chunks:
         cols = _im2col(xp[:, chunk], kh, kw, stride, oh, ow)    # (C*KH*KW, n*OH*OW)
         y = w_rows @ cols                                        # (F, n*OH*OW)
         y += b[:, None]
         out[chunk] = y.reshape(f, -1, oh, ow).transpose(1, 0, 2, 3)
-    return out, ("conv2d_forward", x.shape, xp, w, stride, pad)
+    kept_cols = cols if len(chunks) == 1 else None  # a small batch: keep its columns for the backward pass
+    return out, ("conv2d_forward", x.shape, xp, w, stride, pad, kept_cols)
 
 
 def conv2d_backward(dout, cache):
@@ -277,7 +280,7 @@ def conv2d_backward(dout, cache):
       was read from: for one pixel this sums ``dL/dY[p] W[a,b]`` over the region ``P``
       (the lecture's ``dL/dX = dL/dY * flip180(W)``).
     """
-    x_shape, xp, w, stride, pad = _open_cache(cache, "conv2d_forward")
+    x_shape, xp, w, stride, pad, kept_cols = _open_cache(cache, "conv2d_forward")
     n, c, h, wd = x_shape
     f, _, kh, kw = w.shape
     oh, ow = (h - kh + 2 * pad) // stride + 1, (wd - kw + 2 * pad) // stride + 1
@@ -288,7 +291,7 @@ def conv2d_backward(dout, cache):
     dx = np.empty(x_shape, dtype=xp.dtype)
     for chunk in _image_chunks(n, c * kh * kw * oh * ow * xp.itemsize):
         xp_chunk = xp[:, chunk]
-        cols = _im2col(xp_chunk, kh, kw, stride, oh, ow)                  # rebuilt, as in the forward pass
+        cols = kept_cols if kept_cols is not None else _im2col(xp_chunk, kh, kw, stride, oh, ow)
         g = dout[chunk].transpose(1, 0, 2, 3).reshape(f, -1)             # (F, n*OH*OW)
         # cols @ g.T rather than g @ cols.T: the same product, and measurably faster with
         # OpenBLAS when the long n*OH*OW axis is the inner dimension in this orientation
