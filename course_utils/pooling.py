@@ -79,11 +79,13 @@ def _window(x_or_dx, a, b, size, stride, oh, ow):
 
 def _first_max_down(views):
     """Max over a list of equal-shape views and the index of the **first** view attaining it
-    (a strict ``>`` keeps the earlier view on a tie). Returns ``(max, index)``, index int8."""
+    (a strict ``>`` keeps the earlier view on a tie). Returns ``(max, index)``, index int8
+    (int32 for windows wider than 127)."""
+    index_type = np.int8 if len(views) <= 127 else np.int32
     if len(views) == 1:
-        return views[0].copy(), np.zeros(views[0].shape, dtype=np.int8)
+        return views[0].copy(), np.zeros(views[0].shape, dtype=index_type)
     best = np.maximum(views[0], views[1])
-    index = np.greater(views[1], views[0]).view(np.int8)
+    index = np.greater(views[1], views[0]).view(np.int8).astype(index_type, copy=False)
     better = np.empty(best.shape, dtype=bool)
     for k in range(2, len(views)):
         np.greater(views[k], best, out=better)
@@ -121,8 +123,9 @@ def max_pool_forward(x, size=2, stride=2):
     oh, ow = pool_output_size(h, size, stride), pool_output_size(w, size, stride)
     images = x.reshape(n * c, h, w)
     out = np.empty((n * c, oh, ow), dtype=x.dtype)
-    row_idx = np.empty((n * c, oh, ow), dtype=np.int8)
-    col_idx = np.empty((n * c, h, ow), dtype=np.int8)
+    index_type = np.int8 if size <= 127 else np.int32
+    row_idx = np.empty((n * c, oh, ow), dtype=index_type)
+    col_idx = np.empty((n * c, h, ow), dtype=index_type)
     for chunk in _chunks(n * c, h * w * x.itemsize):
         xs = images[chunk]
         row_max, col_idx[chunk] = _first_max_down([xs[:, :, b:b + stride * (ow - 1) + 1:stride] for b in range(size)])

@@ -242,3 +242,14 @@ def test_chunked_batches_give_the_same_result(monkeypatch, size, stride):
     out, cache = max_pool_forward(x, size, stride)
     np.testing.assert_array_equal(out, out_n)
     np.testing.assert_array_equal(max_pool_backward(dout, cache), max_pool_backward_naive(dout, cache_n))
+
+
+def test_windows_wider_than_127_keep_their_switches():
+    x = np.zeros((1, 1, 130, 130))
+    x[0, 0, 129, 128] = 5.0
+    x[0, 0, 129, 129] = 5.0  # a tie: the first (column 128) wins
+    out, cache = max_pool_forward(x, size=130, stride=1)
+    assert out[0, 0, 0, 0] == 5.0
+    assert max_pool_switches(cache)[0, 0, 0, 0].tolist() == [129, 128]
+    dx = max_pool_backward(np.ones((1, 1, 1, 1)), cache)
+    assert dx[0, 0, 129, 128] == 1.0 and dx.sum() == 1.0
