@@ -339,3 +339,35 @@ def test_chunked_batches_give_the_same_result(monkeypatch, chunk_bytes):
     np.testing.assert_allclose(out, conv2d_forward_naive(x, w, b, stride, pad)[0], atol=1e-10)
     for got, want in zip(conv2d_backward(dout, cache), expected):
         np.testing.assert_allclose(got, want, atol=1e-10)
+
+
+def test_two_layers_interleaved_like_a_network_and_threads_share_nothing():
+    # the fast layer reuses scratch arrays between calls: a network runs forward 1, forward 2,
+    # backward 2, backward 1, and threads run at the same time; none of it may mix results
+    from concurrent.futures import ThreadPoolExecutor
+    x1, w1, b1, s1, p1, _ = _random_problem((2, 3, 9, 8, 4, 3, 3, 1, 1), seed=20)
+    rng = np.random.default_rng(21)
+    w2, b2 = rng.normal(size=(2, 4, 2, 2)), rng.normal(size=2)
+
+    def network(seed):
+        scale = 1.0 + seed
+        y1, c1 = conv2d_forward(scale * x1, w1, b1, s1, p1)
+        y2, c2 = conv2d_forward(y1, w2, b2, 2, 0)
+        g2 = np.ones_like(y2)
+        dy1, dw2, _ = conv2d_backward(g2, c2)
+        dx1, dw1, _ = conv2d_backward(dy1, c1)
+        return dx1, dw1, dw2
+
+    def network_naive(seed):
+        scale = 1.0 + seed
+        y1, c1 = conv2d_forward_naive(scale * x1, w1, b1, s1, p1)
+        y2, c2 = conv2d_forward_naive(y1, w2, b2, 2, 0)
+        dy1, dw2, _ = conv2d_backward_naive(np.ones_like(y2), c2)
+        dx1, dw1, _ = conv2d_backward_naive(dy1, c1)
+        return dx1, dw1, dw2
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda s: network(s % 3), range(12)))
+    for seed, got in enumerate(results):
+        for a, b in zip(got, network_naive(seed % 3)):
+            np.testing.assert_allclose(a, b, atol=1e-9)
