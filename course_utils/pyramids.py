@@ -417,6 +417,7 @@ def blend(image_a, image_b, mask, levels: int) -> np.ndarray:
 def blend_pyramids(laplacian_a: list, laplacian_b: list, mask_gaussian: list) -> np.ndarray:
     """The blending step on pyramids built once (used by the live demo): combine level by level, collapse."""
     combined = []
+    # a mask level may also be a single row (1, w) broadcast down the columns
     for la, lb, g in zip(laplacian_a, laplacian_b, mask_gaussian):
         if la.ndim == 3:
             g = g[..., None]
