@@ -93,12 +93,22 @@ def test_gaussian_and_laplacian_levels_match_cv2(shape, channels, dtype):
         _same(ours, ref, dtype)
 
 
-def test_large_image_uses_the_blocked_threaded_path_and_still_matches_cv2():
-    # 1100 rows of 1100 doubles: many blocks, two threads, borders in the first and last block
+def test_large_image_uses_many_matrix_blocks_and_still_matches_cv2():
+    # 1101 x 1100: many blocks of the batched matrix product, borders and an incomplete last block
     x = _image((1101, 1100), np.float64, seed=3)
     _same(P.downsample(x), cv2.pyrDown(x), np.float64)
     y = P.downsample(x)
     _same(P.upsample(y, x.shape), cv2.pyrUp(y, dstsize=(1100, 1101)), np.float64)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@given(h=st.integers(1, 60), w=st.integers(1, 60), odd_h=st.booleans(), odd_w=st.booleans())
+def test_fast_path_equals_the_plain_slice_version(dtype, h, w, odd_h, odd_w):
+    # the batched-matrix-product path and the readable slice-by-slice path share no filtering code
+    x = _image((h, w), dtype, seed=h * 61 + w)
+    np.testing.assert_allclose(P.downsample(x), P._filter_image(x, 2), rtol=0, atol=TOL[dtype])
+    shape = (2 * h - (odd_h and h > 1), 2 * w - (odd_w and w > 1))
+    np.testing.assert_allclose(P.upsample(x, shape), P._upsample_slices(x, shape), rtol=0, atol=TOL[dtype])
 
 
 def test_lecture_pyramid_512_to_8_has_seven_levels():
