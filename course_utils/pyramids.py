@@ -262,12 +262,14 @@ def _up_edge_rows(x: np.ndarray, rows, size: int) -> np.ndarray:
     """Up-sampled rows ``rows`` (indices into the output of length ``size``) of ``x`` along axis 0."""
     n = x.shape[0]
     out = np.empty((len(rows),) + x.shape[1:], dtype=x.dtype)
-    for r, row in enumerate(rows):
-        i = row // 2
-        if row % 2 == 0:
-            out[r] = (x[_fold_up(i - 1, n)] + 6.0 * x[i] + x[_fold_up(i + 1, n)]) * 0.125
-        else:
-            out[r] = (x[i] + x[_fold_up(i + 1, n)]) * 0.5
+    even = [r for r, row in enumerate(rows) if row % 2 == 0]
+    odd = [r for r, row in enumerate(rows) if row % 2 == 1]
+    if even:
+        i = [rows[r] // 2 for r in even]
+        out[even] = (x[[_fold_up(p - 1, n) for p in i]] + 6.0 * x[i] + x[[_fold_up(p + 1, n) for p in i]]) * 0.125
+    if odd:
+        i = [rows[r] // 2 for r in odd]
+        out[odd] = (x[i] + x[[_fold_up(p + 1, n) for p in i]]) * 0.5
     return out
 
 
@@ -276,21 +278,26 @@ def _down_axis(x: np.ndarray, axis: int) -> np.ndarray:
     n = x.shape[axis]
     m = (n + 1) // 2
     k_down = _kernels(x.dtype)[0]
-    blocks = max(0, (n - 3) // 2) // _B           # interior outputs 1 .. (n-3)//2, in full blocks
-    done = 1 + blocks * _B
+    last = (n - 3) // 2                   # interior outputs 1 .. last need no border rule
+    blocks = max(0, last) // _B
+    # one more block, overlapping the previous one, ends exactly at `last`
+    extra = last - _B + 1 if blocks and last % _B else None
+    rest = [0] + list(range(max(last + 1, 1), m)) if blocks else list(range(m))
     if axis == 0:
         out = np.empty((m, x.shape[1]), dtype=x.dtype)
         if blocks:
             np.matmul(k_down, _windows(x, 0, blocks, 2 * _B + 3, 2 * _B, 0),
-                      out=out[1:done].reshape(blocks, _B, x.shape[1]))
-        rest = [0] + list(range(max(done, 1), m))
+                      out=out[1:1 + blocks * _B].reshape(blocks, _B, x.shape[1]))
+        if extra is not None:
+            np.matmul(k_down, x[2 * extra - 2:2 * extra + 2 * _B + 1], out=out[extra:extra + _B])
         out[rest] = _down_edge_rows(x, rest)
         return out
     out = np.empty((x.shape[0], m), dtype=x.dtype)
     if blocks:
         np.matmul(_windows(x, 1, blocks, 2 * _B + 3, 2 * _B, 0), k_down.T,
                   out=_column_blocks(out, 1, blocks, _B))
-    rest = [0] + list(range(max(done, 1), m))
+    if extra is not None:
+        out[:, extra:extra + _B] = x[:, 2 * extra - 2:2 * extra + 2 * _B + 1] @ k_down.T
     out[:, rest] = _down_edge_rows(x.T, rest).T
     return out
 
@@ -299,20 +306,25 @@ def _up_axis(x: np.ndarray, axis: int, size: int) -> np.ndarray:
     """Insert zeros and blur along ``axis`` of a 2-D array: ``n`` -> ``size`` (``2n - 1`` or ``2n``)."""
     n = x.shape[axis]
     k_up = _kernels(x.dtype)[1]
-    blocks = max(0, n - 2) // _B                  # interior inputs 1 .. n-2 give outputs 2 .. 2n-3
-    done = 2 + 2 * blocks * _B
-    rest = [r for r in range(size) if r < 2 or r >= done]
+    blocks = max(0, n - 2) // _B          # interior inputs 1 .. n-2 give outputs 2 .. 2n-3
+    # one more block, overlapping the previous one, ends exactly at input n-2
+    extra = n - 1 - _B if blocks and (n - 2) % _B else None
+    rest = [r for r in range(size) if r < 2 or r > 2 * n - 3] if blocks else list(range(size))
     if axis == 0:
         out = np.empty((size, x.shape[1]), dtype=x.dtype)
         if blocks:
             np.matmul(k_up, _windows(x, 0, blocks, _B + 2, _B, 0),
-                      out=out[2:done].reshape(blocks, 2 * _B, x.shape[1]))
+                      out=out[2:2 + 2 * blocks * _B].reshape(blocks, 2 * _B, x.shape[1]))
+        if extra is not None:
+            np.matmul(k_up, x[extra - 1:extra + _B + 1], out=out[2 * extra:2 * extra + 2 * _B])
         out[rest] = _up_edge_rows(x, rest, size)
         return out
     out = np.empty((x.shape[0], size), dtype=x.dtype)
     if blocks:
         np.matmul(_windows(x, 1, blocks, _B + 2, _B, 0), k_up.T,
                   out=_column_blocks(out, 2, blocks, 2 * _B))
+    if extra is not None:
+        out[:, 2 * extra:2 * extra + 2 * _B] = x[:, extra - 1:extra + _B + 1] @ k_up.T
     out[:, rest] = _up_edge_rows(x.T, rest, size).T
     return out
 
