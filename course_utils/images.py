@@ -92,7 +92,7 @@ def _smooth_noise(rng, size: int, cells: int) -> np.ndarray:
     return rows[:, i] * (1 - f) + rows[:, i + 1] * f
 
 
-def _shaded_fruit(size: int, base, rng, texture: np.ndarray, background) -> np.ndarray:
+def _shaded_fruit(size: int, base, texture: np.ndarray, background) -> np.ndarray:
     """A lit sphere of colour ``base`` (modulated by ``texture``) in front of ``background``."""
     y, x = (np.mgrid[0:size, 0:size] + 0.5) / size
     dx, dy = (x - 0.5) / 0.36, (y - 0.53) / 0.36
@@ -122,14 +122,14 @@ def _fruit_pair(size: int) -> tuple[np.ndarray, np.ndarray]:
     streak_phase = 40 * np.arcsin(np.clip(dx, -1, 1)) + 3 * _smooth_noise(rng, size, 6)
     streaks = np.clip(0.5 + 0.5 * np.sin(streak_phase), 0, 1) ** 3
     apple_tex = 0.85 + 0.15 * _smooth_noise(rng, size, 10)
-    apple = _shaded_fruit(size, (0.78, 0.07, 0.08), rng, apple_tex, (0.80, 0.83, 0.88))
-    yellow = _shaded_fruit(size, (0.95, 0.72, 0.20), rng, apple_tex, (0.80, 0.83, 0.88))
+    apple = _shaded_fruit(size, (0.78, 0.07, 0.08), apple_tex, (0.80, 0.83, 0.88))
+    yellow = _shaded_fruit(size, (0.95, 0.72, 0.20), apple_tex, (0.80, 0.83, 0.88))
     w = 0.45 * streaks[..., None]
     apple = (1 - w) * apple + w * yellow
     # orange: orange with a fine dimpled peel
     dimples = _smooth_noise(rng, size, size // 6)
     orange_tex = 0.9 + 0.1 * dimples
-    orange = _shaded_fruit(size, (1.0, 0.52, 0.04), rng, orange_tex, (0.86, 0.84, 0.78))
+    orange = _shaded_fruit(size, (1.0, 0.52, 0.04), orange_tex, (0.86, 0.84, 0.78))
     # stem on the apple, a leaf on the orange
     stem = (np.abs(x - 0.46 - 0.15 * (0.17 - y)) < 0.012) & (y > 0.09) & (y < 0.2)
     apple[stem] = (0.35, 0.22, 0.10)

@@ -30,17 +30,20 @@ Conventions
   why reconstruction is exact for any size: the Laplacian level and the
   reconstruction use the same ``upsample(next, shape=this level's shape)``.
 
-The fast functions filter along one axis at a time with strided slices (no
-padded copies; the border rows are computed apart) and, when down-sampling,
-compute only the rows and columns they keep. :func:`downsample_matrix` and
-:func:`upsample_matrix` build the same operators as explicit matrices with
-plain loops; the tests prove both agree with each other and with OpenCV.
+Speed: away from the borders, :func:`downsample` and :func:`upsample` hand
+blocks of 8 output rows (then columns) to BLAS as one batched product of a
+small banded matrix with strided views of the image (no copies); the rows and
+columns next to the borders are computed apart with the reflect101 rule.
+Colour channels are filtered one by one. A plain slice-by-slice version
+(``_filter_image``, ``_upsample_slices``) and the explicit matrices of
+:func:`downsample_matrix` / :func:`upsample_matrix` are kept as independent
+references; the tests prove all of them agree with each other and with OpenCV.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array, check_choice, check_positive_int, check_shape, check_finite
+from ._checks import as_float_array, check_choice, check_positive_int, check_shape
 
 __all__ = [
     "binomial_kernel", "blur", "downsample", "upsample", "max_levels",
