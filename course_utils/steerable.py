@@ -12,6 +12,12 @@ Lecture 6 of MIT 6.869, "Those pyramids do not encode orientation":
   high-pass residual, ``K`` oriented band-pass images per scale and a low-pass
   residual (:func:`steerable_pyramid`, :func:`reconstruct_steerable`).
 
+The pyramid follows Simoncelli's design (log-radial raised-cosine masks,
+``cos^(K-1)`` angular masks) and agrees with pyrtools' ``SteerablePyramidFreq``
+(tested), except for the scale: here each sub-sampled level keeps the
+brightness of the image (the cropped spectrum is divided by 4), so pyrtools'
+band at scale ``s`` is ``4^s`` times ours.
+
 Coordinates: arrays are indexed ``[row, column] = [y, x]``, with ``x`` growing to
 the right and ``y`` growing *downwards* (as in every image array). An angle
 turns from the ``+x`` axis towards ``+y``, so on screen positive angles turn

@@ -149,3 +149,19 @@ def test_pyramid_errors_say_what_the_image_supports():
         S.steerable_pyramid(np.zeros((32, 32, 3)), 2)
     with pytest.raises(TypeError, match="pyramid: expected a SteerablePyramid"):
         S.reconstruct_steerable([np.zeros((4, 4))])
+
+
+@pytest.mark.parametrize("orientations", [1, 2, 4, 6])
+def test_steerable_pyramid_matches_pyrtools_frequency_pyramid(orientations):
+    # independent oracle: pyrtools' SteerablePyramidFreq (Simoncelli's design). pyrtools does not rescale
+    # the cropped spectrum, so its scale-s bands are 4^s times ours; its raised cosine comes from a
+    # look-up table, hence the 1e-4 tolerance. pyrtools is in the `bench` extra; without it this test skips.
+    pt = pytest.importorskip("pyrtools", reason="pyrtools not installed (pip install -e '.[bench]')")
+    image = np.random.default_rng(5).random((64, 96))
+    theirs = pt.pyramids.SteerablePyramidFreq(image, height=3, order=orientations - 1).pyr_coeffs
+    ours = S.steerable_pyramid(image, 3, orientations)
+    np.testing.assert_allclose(ours.highpass, theirs["residual_highpass"], atol=1e-4)
+    for s in range(3):
+        for k in range(orientations):
+            np.testing.assert_allclose(4 ** s * ours.bands[s][k], theirs[(s, k)], atol=1e-4 * 4 ** s)
+    np.testing.assert_allclose(4 ** 3 * ours.lowpass, theirs["residual_lowpass"], atol=1e-3)
