@@ -290,3 +290,12 @@ def test_matrix_argument_errors():
         P.downsample_matrix(0)
     with pytest.raises(TypeError, match="normalized: expected True or False"):
         P.upsample_matrix(4, normalized="yes")
+
+
+@given(h=st.integers(1, 90), w=st.integers(1, 90), channels=st.sampled_from([None, 3]),
+       dtype=st.sampled_from([np.float64, np.float32]), odd_h=st.booleans(), odd_w=st.booleans())
+def test_any_size_matches_cv2(h, w, channels, dtype, odd_h, odd_w):
+    x = _image((h, w), dtype, channels, seed=h * 97 + w)
+    _same(P.downsample(x), cv2.pyrDown(x), dtype)
+    target = (2 * h - (odd_h and h > 1), 2 * w - (odd_w and w > 1))
+    _same(P.upsample(x, target), cv2.pyrUp(x, dstsize=(target[1], target[0])), dtype)
