@@ -172,3 +172,22 @@ def test_bad_input_messages():
 
 def test_gradients_container_is_what_step_expects():
     assert isinstance(MLP([2, 2]).loss_and_gradients(np.zeros((1, 2)), np.zeros((1, 2)))[1], Gradients)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=25)
+@given(sizes=st.lists(st.integers(1, 5), min_size=2, max_size=5), n=st.integers(1, 4),
+       hidden=st.sampled_from(["sigmoid", "tanh", "relu", "leaky_relu", "linear"]))
+def test_property_gradient_shapes_match_parameters_and_index_form(sizes, n, hidden):
+    mlp = MLP(sizes, activation=hidden, output_activation="linear", seed=n)
+    rng = np.random.default_rng(n)
+    x, y = rng.normal(size=(n, sizes[0])), rng.normal(size=(n, sizes[-1]))
+    loss, g = mlp.loss_and_gradients(x, y)
+    assert loss >= 0
+    assert [w.shape for w in g.weights] == [w.shape for w in mlp.weights]
+    assert [b.shape for b in g.biases] == [b.shape for b in mlp.biases]
+    assert [d.shape for d in g.deltas] == [(n, s) for s in sizes[1:]]
+    slow = index_form_gradients(mlp, x, y)
+    assert all(np.allclose(a, b, atol=1e-12) for a, b in zip(g.weights, slow.weights))
