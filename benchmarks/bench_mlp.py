@@ -13,22 +13,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from _timing import fmt, median_time  # noqa: E402
 
-from course_utils.delta_rule import index_form_gradients  # noqa: E402
-from course_utils.graph import Value  # noqa: E402
+from course_utils.delta_rule import index_form_gradients, value_graph_loss  # noqa: E402
 from course_utils.mlp import MLP  # noqa: E402
 
 
 def value_graph_gradients(mlp, x, y):
-    W = [[[Value(v) for v in row] for row in w.tolist()] for w in mlp.weights]
-    b = [[Value(v) for v in vec.tolist()] for vec in mlp.biases]
-    total = Value(0.0)
-    for row, target in zip(x.tolist(), y.tolist()):
-        a = [Value(v) for v in row]
-        for k in range(len(W)):
-            z = [sum((W[k][i][j] * a[j] for j in range(len(a))), b[k][i]) for i in range(len(W[k]))]
-            a = [zi.sigmoid() for zi in z]
-        total = total + sum((0.5 * (ai - t) ** 2 for ai, t in zip(a, target)), Value(0.0))
-    (total / len(x)).backward()
+    value_graph_loss(mlp, x, y)[0].backward()
 
 
 def main():
