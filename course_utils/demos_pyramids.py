@@ -3,8 +3,9 @@
 Each demo builds one matplotlib figure once, precomputes what does not depend
 on the controls (pyramids of the images, the two basis responses), and in its
 callback only recomputes what changed and updates the artists
-(``AxesImage.set_data``, ``Text.set_text``). The figure is then rendered to PNG
-bytes shown in an ``ipywidgets.Image`` (no interactive backend needed).
+(``AxesImage.set_data``, ``Text.set_text``). The figure is then rendered to image
+bytes (JPEG by default) shown in an ``ipywidgets.Image`` (no interactive
+backend needed).
 
 Use in a notebook::
 
@@ -12,7 +13,7 @@ Use in a notebook::
     demo.show()
 
 In tests (no kernel): set ``demo.<control>.value`` and assert on the artists;
-``demo.compute()`` is the callback without the PNG render, ``demo.render()``
+``demo.compute()`` is the callback without the render, ``demo.render()``
 the render alone (both are timed in ``benchmarks/bench_pyramids.py``).
 """
 from __future__ import annotations
@@ -29,16 +30,17 @@ __all__ = ["PyramidLevelDemo", "BlendDemo", "SteeringDemo"]
 
 
 class _FigureDemo:
-    """Shared machinery: a figure made once, controls, a PNG view updated after each callback."""
+    """Shared machinery: a figure made once, controls, an image view updated after each callback."""
 
     dpi = 72
+    image_format = "jpeg"    # about 5x faster to encode than PNG for these figures; "png" also works
 
     def __init__(self, controls: list, figsize):
         import ipywidgets as widgets
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         self.fig = Figure(figsize=figsize, dpi=self.dpi, layout="constrained")
         self.canvas = FigureCanvasAgg(self.fig)
-        self.view = widgets.Image(format="png")
+        self.view = widgets.Image(format=self.image_format)
         self.controls = controls
         self.widget = widgets.VBox([widgets.HBox(controls), self.view])
         self.render_count = 0
@@ -56,10 +58,9 @@ class _FigureDemo:
         raise NotImplementedError
 
     def render(self) -> bytes:
-        """Draw the figure into PNG bytes and show them in the ``ipywidgets.Image``.
+        """Draw the figure and show it in the ``ipywidgets.Image`` (JPEG or PNG bytes, see ``image_format``).
 
-        The layout is computed at the first draw and then frozen; the PNG is
-        written with light compression (speed over size).
+        The layout is computed at the first draw and then frozen.
         """
         from PIL import Image as PILImage     # Pillow comes with matplotlib
         self.canvas.draw()
@@ -67,7 +68,10 @@ class _FigureDemo:
             self.fig.set_layout_engine("none")
         rgba = np.asarray(self.canvas.buffer_rgba())
         buffer = io.BytesIO()
-        PILImage.fromarray(rgba[..., :3]).save(buffer, format="png", compress_level=1)
+        if self.image_format == "png":
+            PILImage.fromarray(rgba[..., :3]).save(buffer, format="png", compress_level=1)
+        else:
+            PILImage.fromarray(rgba[..., :3]).save(buffer, format="jpeg", quality=92)
         self.view.value = buffer.getvalue()
         self.render_count += 1
         return self.view.value
@@ -136,11 +140,14 @@ class PyramidLevelDemo(_FigureDemo):
 class BlendDemo(_FigureDemo):
     """Multi-band blending with a vertical seam: position, softness and number of levels.
 
-    The Laplacian pyramids of both images are built once (for the largest
-    number of levels; fewer levels reuse their first bands and take the
-    Gaussian level as residual). A callback builds the Gaussian pyramid of the
-    new mask and collapses ``G LA + (1 - G) LB``. Beside the blend: the hard
-    seam (``levels = 1``) for comparison.
+    Blending is linear in the images, so ``collapse(G LA + (1 - G) LB) = B +
+    collapse(G (LA - LB))``. The pyramid of the difference ``D = LA - LB`` is
+    built once, per colour channel, for the largest number of levels (fewer
+    levels reuse its first bands and take the difference of the Gaussian levels
+    as residual). A callback builds the Gaussian pyramid of the new mask (one
+    row: the seam is vertical), multiplies and collapses. Beside the blend: the
+    hard seam (``levels = 1``) for comparison. ``demo.blended`` equals
+    :func:`course_utils.pyramids.blend` to rounding (tested).
     """
 
     def __init__(self, image_a=None, image_b=None, levels: int = 6, max_levels: int = 8):
@@ -154,45 +161,58 @@ class BlendDemo(_FigureDemo):
         most = min(check_positive_int("max_levels", max_levels), pyramids.max_levels(a.shape))
         levels = min(check_positive_int("levels", levels), most)
         self.a, self.b = a, b
-        self._gauss_a = pyramids.gaussian_pyramid(a, most)
-        self._gauss_b = pyramids.gaussian_pyramid(b, most)
-        self._lap_a = pyramids.laplacian_pyramid(a, most)
-        self._lap_b = pyramids.laplacian_pyramid(b, most)
+        planes_a = [a] if a.ndim == 2 else [np.ascontiguousarray(a[..., c]) for c in range(a.shape[2])]
+        planes_b = [b] if b.ndim == 2 else [np.ascontiguousarray(b[..., c]) for c in range(b.shape[2])]
+        self._bands, self._residuals = [], []      # per channel: bands of LA - LB, and GA_j - GB_j per level
+        for pa, pb in zip(planes_a, planes_b):
+            ga, gb = pyramids.gaussian_pyramid(pa, most), pyramids.gaussian_pyramid(pb, most)
+            la, lb = pyramids.laplacian_pyramid(pa, most), pyramids.laplacian_pyramid(pb, most)
+            self._bands.append([x - y for x, y in zip(la[:-1], lb[:-1])])
+            self._residuals.append([x - y for x, y in zip(ga, gb)])
         self.position = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.01, description="seam at")
         self.softness = widgets.FloatSlider(value=0.0, min=0.0, max=0.5, step=0.01, description="softness")
         self.levels = widgets.IntSlider(value=levels, min=1, max=most, description="levels")
         super().__init__([self.position, self.softness, self.levels], figsize=(10, 5.4))
         self.ax_hard, self.ax_blend = self.fig.subplots(1, 2)
         cmap = None if a.ndim == 3 else "gray"
-        self.im_hard = self.ax_hard.imshow(a, cmap=cmap, vmin=0, vmax=1)
-        self.im_blend = self.ax_blend.imshow(a, cmap=cmap, vmin=0, vmax=1)
+        # colour images are shown from uint8 RGBA buffers: matplotlib then skips its float conversions
+        self._rgba = [np.full(a.shape[:2] + (4,), 255, np.uint8) for _ in range(2)] if a.ndim == 3 else None
+        self.im_hard = self.ax_hard.imshow(self._display(a, 0), cmap=cmap, vmin=0, vmax=1)
+        self.im_blend = self.ax_blend.imshow(self._display(a, 1), cmap=cmap, vmin=0, vmax=1)
         self.ax_hard.set_title("hard seam (mask applied to the pixels)")
         self.seam_lines = [ax.axvline(0, color="white", lw=0.8, ls=":") for ax in (self.ax_hard, self.ax_blend)]
         _no_ticks(self.ax_hard, self.ax_blend)
-        self.blended = self.mask_pyramid = None
+        self.blended = self.mask_pyramid = self.hard = None
         self._observe()
         self.update()
 
-    def pyramids_for(self, levels: int):
-        """``(LA, LB)`` with ``levels`` levels, taken from the pyramids built once."""
-        la = self._lap_a[:levels - 1] + [self._gauss_a[levels - 1]]
-        lb = self._lap_b[:levels - 1] + [self._gauss_b[levels - 1]]
-        return la, lb
+    def _display(self, image: np.ndarray, slot: int) -> np.ndarray:
+        """What the artist shows: grey images clipped to [0, 1]; colour images as uint8 RGBA."""
+        if self._rgba is None:
+            return np.clip(image, 0, 1)
+        buffer = self._rgba[slot]
+        buffer[..., :3] = np.clip(image, 0, 1) * 255 + 0.5     # rounds: the assignment truncates to uint8
+        return buffer
 
     def compute(self) -> None:
-        # the seam is vertical, so every row of the mask is the same: its Gaussian
-        # pyramid is the pyramid of one row, broadcast down the columns
+        # every row of a vertical-seam mask is the same: its Gaussian pyramid is
+        # the pyramid of one row, broadcast down the columns
         row = images.vertical_seam_mask((1, self.a.shape[1]), self.position.value, self.softness.value)
         n = self.levels.value
-        la, lb = self.pyramids_for(n)
         self.mask_pyramid = [row]
         for _ in range(n - 1):
             self.mask_pyramid.append(pyramids.downsample(self.mask_pyramid[-1]))
-        self.blended = pyramids.blend_pyramids(la, lb, self.mask_pyramid)
+        planes = []
+        for bands, residuals in zip(self._bands, self._residuals):
+            weighted = [g * d for g, d in zip(self.mask_pyramid, bands[:n - 1])]
+            weighted.append(self.mask_pyramid[n - 1] * residuals[n - 1])
+            planes.append(pyramids.reconstruct(weighted))            # collapse(G (LA - LB))
+        difference = planes[0] if self.a.ndim == 2 else np.stack(planes, axis=-1)
+        self.blended = self.b + difference                            # B + collapse(G (LA - LB))
         m = row[..., None] if self.a.ndim == 3 else row
-        hard = self.b + m * (self.a - self.b)
-        self.im_hard.set_data(np.clip(hard, 0, 1))
-        self.im_blend.set_data(np.clip(self.blended, 0, 1))
+        self.hard = self.b + m * (self.a - self.b)
+        self.im_hard.set_data(self._display(self.hard, 0))
+        self.im_blend.set_data(self._display(self.blended, 1))
         self.ax_blend.set_title(f"blended with {n} pyramid level{'s' if n > 1 else ''}")
         x = self.position.value * self.a.shape[1] - 0.5
         for line in self.seam_lines:
