@@ -74,10 +74,23 @@ def example_mlp() -> MLP:
     return mlp
 
 
-def worked_example(lr: float | None = None) -> WorkedExample:
-    """Compute the example with :class:`MLP`: forward, error, backward, one update of size ``lr``."""
+def _copy_mlp(mlp: MLP) -> MLP:
+    if not isinstance(mlp, MLP) or mlp.sizes != [2, 2, 2]:
+        raise ValueError(f"start: expected a 2-2-2 MLP like example_mlp(), got {mlp!r}")
+    copy = example_mlp()
+    copy.activation, copy.output_activation = mlp.activation, mlp.output_activation
+    copy.weights, copy.biases = mlp.weights, mlp.biases
+    return copy
+
+
+def worked_example(lr: float | None = None, start: MLP | None = None) -> WorkedExample:
+    """Compute the example with :class:`MLP`: forward, error, backward, one update of size ``lr``.
+
+    ``start``: a 2-2-2 network to start from instead of the slides' initial weights
+    (e.g. the network after a few updates); it is copied, never changed.
+    """
     lr = EXAMPLE["lr"] if lr is None else lr
-    mlp = example_mlp()
+    mlp = example_mlp() if start is None else _copy_mlp(start)
     x = np.array([EXAMPLE["inputs"]])
     y = np.array([EXAMPLE["targets"]])
     zs, acts = mlp.forward_layers(x)
@@ -110,7 +123,7 @@ def worked_example(lr: float | None = None) -> WorkedExample:
         "dnet_h1/dw1": float(x[0, 0]),
     }
     ex.chain = {k: float(v) for k, v in ex.chain.items()}
-    updated = example_mlp()
+    updated = _copy_mlp(mlp)
     updated.step(grads, lr)
     for name, (k, i, j) in WEIGHT_POSITIONS.items():
         ex.updated[name] = float(updated.weights[k][i, j])
