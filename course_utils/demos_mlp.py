@@ -43,6 +43,7 @@ from .worked_example import EXAMPLE, WEIGHT_POSITIONS, example_mlp, worked_examp
 __all__ = [
     "example_mlp",
     "markdown_table", "forward_trace", "backward_trace", "jacobian", "thin_chain", "reverse_chain_rows",
+    "chain_rule_costs",
     "matrix_form_backward", "numerical_mlp_gradients", "Step", "worked_example_steps", "training_curve",
     "WorkedExampleStepper", "gradient_shares", "activation_table", "dead_units", "plot_activations",
     "xor_data", "xor_clusters", "best_linear_accuracy", "perceptron_learning", "train_xor",
@@ -98,7 +99,8 @@ def forward_trace(root: Value) -> list:
     rows = []
     for k, node in enumerate(order):
         parents = ", ".join(_name(p, names) for p in node.parents) if node.parents else "(input)"
-        rows.append((k + 1, _name(node, names), node.op or "input", parents, node.data))
+        kind = "input" if node.label else "constant"
+        rows.append((k + 1, _name(node, names), node.op or kind, parents, node.data))
     return rows
 
 
@@ -200,6 +202,19 @@ def reverse_chain_rows(nodes) -> list:
     return rows
 
 
+def chain_rule_costs(n_layers: int) -> tuple:
+    """Multiplications needed for every ``dL/dw_k`` of an ``n``-layer thin chain: ``(separately, reused)``.
+
+    Separately, ``dL/dw_k = dL/dh_n * prod_{j=k}^{n} f'(a_j) * prod_{j=k+1}^{n} w_j * h_{k-1}``
+    has ``2(n-k)+3`` factors, so ``2(n-k)+2`` multiplications; summed over ``k``: ``n^2 + n``.
+    Reusing the partial product (the backward pass), each layer costs one
+    multiplication by ``f'(a_j)``, one by ``h_{j-1}`` for its weight and one by ``w_j``
+    to go further down (not needed below layer 1): ``3n - 1``.
+    """
+    n = check_positive_int("n_layers", n_layers)
+    return n * n + n, 3 * n - 1
+
+
 # ---------------------------------------------------------------------------------------------
 # 02 The delta rule: the slides' matrix-vector algorithm
 # ---------------------------------------------------------------------------------------------
@@ -248,7 +263,7 @@ def matrix_form_backward(mlp: MLP, x_row, y_row):
     return dW, db, trace
 
 
-def numerical_mlp_gradients(mlp: MLP, x, y, loss: str = "mse", h: float = 1e-6) -> Gradients:
+def numerical_mlp_gradients(mlp: MLP, x, y, loss: str = "mse", h: float = 1e-5) -> Gradients:
     """Central-difference gradients of ``mlp``'s loss w.r.t. every weight and bias (no backprop)."""
     def J(_):
         return mlp.loss_and_gradients(x, y, loss=loss)[0]

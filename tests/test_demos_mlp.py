@@ -411,3 +411,18 @@ def test_markdown_table():
     assert text.splitlines() == ["| name | value | n |", "|---|---|---|", "| a | 0.123 | 3 |"]
     with pytest.raises(ValueError, match=r"rows\[0\]: expected 2 entries"):
         dm.markdown_table([(1, 2, 3)], ["a", "b"])
+
+
+def test_chain_rule_costs_by_enumeration():
+    for n in range(1, 8):
+        separately = 0
+        for k in range(1, n + 1):  # factors: dL/dh_n, f'(a_j) for j=k..n, w_j for j=k+1..n, h_{k-1}
+            factors = 1 + (n - k + 1) + (n - k) + 1
+            separately += factors - 1
+        reused, grad = 0, 1.0
+        for j in range(n, 0, -1):
+            reused += 1          # * f'(a_j)
+            reused += 1          # dL/dw_j = dL/da_j * h_{j-1}
+            if j > 1:
+                reused += 1      # dL/dh_{j-1} = dL/da_j * w_j
+        assert dm.chain_rule_costs(n) == (separately, reused)

@@ -38,3 +38,22 @@ def test_chain_rule_factors_multiply_to_the_gradient():
 def test_learning_rate_is_a_parameter():
     ex = worked_example(lr=0.0)
     assert ex.updated["w5"] == EXAMPLE["weights"]["w5"]
+
+
+def test_worked_example_can_start_from_another_network():
+    import numpy as np
+
+    from course_utils.mlp import MLP
+    from course_utils.worked_example import example_mlp
+
+    start = example_mlp()
+    start.weights = [W * 2 for W in start.weights]
+    before = [W.copy() for W in start.weights]
+    ex = worked_example(start=start)
+    i1, i2 = EXAMPLE["inputs"]
+    # by hand: net_h1 = w1 i1 + w2 i2 + b1 with the doubled weights
+    assert ex.net["net_h1"] == pytest.approx(0.30 * i1 + 0.40 * i2 + 0.35, rel=1e-14)
+    assert ex.updated["w5"] == pytest.approx(0.80 - EXAMPLE["lr"] * ex.gradients["dE/dw5"], rel=1e-14)
+    assert all(np.array_equal(a, b) for a, b in zip(start.weights, before))  # start is not changed
+    with pytest.raises(ValueError, match="start: expected a 2-2-2 MLP"):
+        worked_example(start=MLP([2, 3, 2]))
