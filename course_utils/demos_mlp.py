@@ -47,7 +47,7 @@ __all__ = [
     "matrix_form_backward", "numerical_mlp_gradients", "Step", "worked_example_steps", "training_curve",
     "WorkedExampleStepper", "gradient_shares", "activation_table", "dead_units", "plot_activations",
     "xor_data", "xor_clusters", "best_linear_accuracy", "perceptron_learning", "train_xor",
-    "compare_batch_sizes", "decision_grid", "XORDemo", "QUESTIONS", "check_answer",
+    "compare_batch_sizes", "BatchRun", "decision_grid", "XORDemo", "QUESTIONS", "check_answer",
 ]
 
 
@@ -720,17 +720,58 @@ def train_xor(hidden: int = 4, activation: str = "tanh", lr: float = 1.0, batch_
     return mlp, history
 
 
-def compare_batch_sizes(x, y, batch_sizes=(1, None), epochs: int = 100, lr: float = 0.5, hidden: int = 4,
+@dataclass(frozen=True)
+class BatchRun:
+    """One training run of :func:`compare_batch_sizes`.
+
+    ``epoch``: position of each measurement in epochs (0, 1/u, 2/u, ... for ``u``
+    updates per epoch); ``loss``: the loss on all of ``x`` at that moment (first
+    entry before any update).
+    """
+
+    batch_size: int
+    updates_per_epoch: int
+    epoch: np.ndarray
+    loss: np.ndarray
+
+    @property
+    def fraction_uphill(self) -> float:
+        """Fraction of updates after which the loss on the whole training set went *up*."""
+        return float(np.mean(np.diff(self.loss) > 0))
+
+    def loss_per_epoch(self) -> np.ndarray:
+        """The loss at the end of each epoch."""
+        return self.loss[self.updates_per_epoch::self.updates_per_epoch]
+
+
+def compare_batch_sizes(x, y, batch_sizes=(1, None), epochs: int = 60, lr: float = 0.5, hidden: int = 4,
                         activation: str = "tanh", seed: int = 0) -> dict:
-    """Train the same initial network with each batch size; return ``{batch_size: loss per epoch}``.
+    """Train the same initial network with each batch size; return ``{batch_size: BatchRun}``.
 
     ``None`` means the full batch (standard gradient descent); ``1`` is SGD with one
-    example per update (lecture 003). The loss is measured on all of ``x`` after each epoch.
+    example per update (lecture 003). The loss on the whole training set is recorded
+    after *every* update, so the noise of small batches is visible.
     """
+    x = as_float_array("x", x, ndim=2)
+    y = as_float_array("y", y, ndim=2)
+    epochs = check_positive_int("epochs", epochs)
+    lr = check_real("lr", lr, minimum=0.0)
+    n = x.shape[0]
     out = {}
     for bs in batch_sizes:
-        _, hist = train_xor(hidden, activation, lr, bs, epochs, seed, x=x, y=y)
-        out[bs] = np.array(hist)
+        size = n if bs is None else check_positive_int("batch_size", bs)
+        mlp = MLP([x.shape[1], check_positive_int("hidden", hidden), y.shape[1]], activation=activation,
+                  output_activation="sigmoid", seed=seed)
+        rng = np.random.default_rng(seed)
+        losses = [mlp.loss_and_gradients(x, y)[0]]
+        for _ in range(epochs):
+            order = rng.permutation(n)
+            for start in range(0, n, size):
+                idx = order[start:start + size]
+                mlp.step(mlp.loss_and_gradients(x[idx], y[idx])[1], lr)
+                losses.append(mlp.loss_and_gradients(x, y)[0])
+        per_epoch = math.ceil(n / size)
+        out[bs] = BatchRun(size, per_epoch, np.arange(len(losses)) / per_epoch, np.array(losses))
     return out
 
 
@@ -995,20 +1036,16 @@ QUESTIONS = {
         "With N = 40 examples and batch size 8, how many weight updates happen in one epoch?", "number",
         lambda: math.ceil(40 / 8), "One update per batch.", tol=0.0),
     "05.noisier": Question(
-        "Which loss curve is noisier from epoch to epoch: (a) batch size 1 or (b) the full batch?", "choice",
+        "Which run has more updates that make the loss on the whole training set go up: "
+        "(a) batch size 1 or (b) the full batch?", "choice",
         lambda: _q_noisier(),
         "Each SGD step follows one example's gradient, not the average.", choices=("a", "b")),
 }
 
 
 def _q_noisier():
-    rough = _roughness(compare_batch_sizes(*xor_clusters(), epochs=40, lr=0.5))
-    return "a" if rough[1] > rough[None] else "b"
-
-
-def _roughness(curves: dict) -> dict:
-    """Mean |second difference| of log-loss per curve: how jagged a loss curve is."""
-    return {k: float(np.mean(np.abs(np.diff(np.log(v), 2)))) for k, v in curves.items()}
+    runs = compare_batch_sizes(*xor_clusters(), epochs=10, lr=0.5)
+    return "a" if runs[1].fraction_uphill > runs[None].fraction_uphill else "b"
 
 
 def _compare(q: Question, answer, expected):

@@ -298,11 +298,23 @@ def test_two_layer_network_learns_xor():
 def test_sgd_is_noisier_than_full_batch_on_noisy_xor():
     x, y = dm.xor_clusters(10, seed=0)
     assert x.shape == (40, 2) and y.shape == (40, 1)
-    curves = dm.compare_batch_sizes(x, y, epochs=40, lr=0.5)
-    assert set(curves) == {1, None} and all(c.shape == (40,) for c in curves.values())
-    rough = dm._roughness(curves)
-    assert rough[1] > rough[None]
-    assert curves[1][-1] < curves[None][-1]  # 40 updates per epoch instead of 1
+    runs = dm.compare_batch_sizes(x, y, batch_sizes=(1, 8, None), epochs=20, lr=0.5)
+    assert [runs[b].updates_per_epoch for b in (1, 8, None)] == [40, 5, 1]
+    assert runs[1].loss.shape == (20 * 40 + 1,) and runs[None].loss.shape == (21,)
+    assert runs[1].epoch[-1] == runs[None].epoch[-1] == 20
+    assert runs[None].fraction_uphill == 0.0   # small full-batch steps always go downhill here
+    assert runs[1].fraction_uphill > 0.1       # single-example steps often do not
+    assert runs[1].loss_per_epoch()[-1] < runs[None].loss_per_epoch()[-1]  # 40 updates per epoch instead of 1
+    # same start: the first recorded loss is the same initial network's
+    assert runs[1].loss[0] == runs[None].loss[0]
+
+
+def test_compare_batch_sizes_full_batch_is_plain_gradient_descent():
+    x, y = dm.xor_clusters(5, seed=1)
+    run = dm.compare_batch_sizes(x, y, batch_sizes=(None,), epochs=5, lr=0.3)[None]
+    mlp = MLP([2, 4, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    hist = mlp.fit(x, y, epochs=5, lr=0.3, progress=False)
+    assert np.allclose(run.loss[1:], hist, rtol=1e-13)
 
 
 def test_xor_demo_default_learns_xor_and_draws_everything():
