@@ -524,10 +524,14 @@ class WorkedExampleStepper:
 
     def apply_update(self) -> None:
         """``w <- w - lr dE/dw`` for every weight and bias; the remaining steps are computed first."""
-        while self.next_forward() is not None:
-            pass
-        while self.next_backward() is not None:
-            pass
+        self._quiet = True  # compute the remaining steps without rendering each one
+        try:
+            while self.next_forward() is not None:
+                pass
+            while self.next_backward() is not None:
+                pass
+        finally:
+            self._quiet = False
         ex = self.example
         changes = ", ".join(f"{name} {ex.mlp.weights[k][i, j]:.4g} &rarr; {ex.updated[name]:.6g}"
                             for name, (k, i, j) in WEIGHT_POSITIONS.items())
@@ -573,6 +577,8 @@ class WorkedExampleStepper:
         self._say(f"<b>{step.stage} {n_done}/{n_total}</b>: {step.formula} = <b>{step.value:.9g}</b>")
 
     def _say(self, html: str) -> None:
+        if getattr(self, "_quiet", False):
+            return
         self.status.value = html
         self._render()
 
@@ -807,7 +813,7 @@ class XORDemo:
     LOSS_RANGE = (1e-5, 1.0)  # fixed y range of the loss plot, so its axes are drawn once
 
     def __init__(self, hidden: int = 4, activation: str = "tanh", lr: float = 1.0, batch_size: int = 4,
-                 epochs: int = 1000, seed: int = 0, chunk_updates: int = 250, dpi: float = 72,
+                 epochs: int = 1000, seed: int = 0, chunk_updates: int = 200, dpi: float = 72,
                  data: tuple | None = None):
         w = _widgets()
         self.x, self.y = xor_data() if data is None else data
@@ -895,8 +901,17 @@ class XORDemo:
         if self.done:
             return
         n = min(self._chunk_epochs(), self.epochs.value - self.epochs_done)
-        self.history += self.mlp.fit(self.x, self.y, epochs=n, lr=self.lr.value, batch_size=self.batch_size.value,
-                                     seed=self.seed.value + self.epochs_done, progress=False)
+        if self.batch_size.value >= self.x.shape[0]:
+            # full batch: one backward pass per epoch gives both this loss and the next update
+            _, grads = self.mlp.loss_and_gradients(self.x, self.y)
+            for _ in range(n):
+                self.mlp.step(grads, self.lr.value)
+                value, grads = self.mlp.loss_and_gradients(self.x, self.y)
+                self.history.append(value)
+        else:
+            self.history += self.mlp.fit(self.x, self.y, epochs=n, lr=self.lr.value,
+                                         batch_size=self.batch_size.value,
+                                         seed=self.seed.value + self.epochs_done, progress=False)
         self.epochs_done += n
         self.progress.value = self.epochs_done
         self.progress_label.value = f"{self.epochs_done}/{self.epochs.value} epochs"

@@ -438,3 +438,23 @@ def test_chain_rule_costs_by_enumeration():
             if j > 1:
                 reused += 1      # dL/dh_{j-1} = dL/da_j * w_j
         assert dm.chain_rule_costs(n) == (separately, reused)
+
+
+def test_xor_demo_continues_in_the_background_of_a_real_kernel():
+    """In a Jupyter kernel the first chunk runs in the callback and the rest as an asyncio task."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[
+        new_code_cell("from course_utils.demos_mlp import XORDemo\n"
+                      "demo = XORDemo(epochs=1000, chunk_updates=100)\n"
+                      "demo.hidden.value = 3\n"
+                      "print('after the callback:', demo.epochs_done, demo._task is not None)"),
+        new_code_cell("import asyncio, time\nt = time.perf_counter()\n"
+                      "while not demo.done and time.perf_counter() - t < 30:\n    await asyncio.sleep(0.05)\n"
+                      "print('later:', demo.done, demo.epochs_done, demo.mlp.sizes)"),
+    ])
+    NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+    assert nb.cells[0].outputs[0]["text"].strip() == "after the callback: 100 True"
+    assert nb.cells[1].outputs[0]["text"].strip() == "later: True 1000 [2, 3, 1]"
