@@ -80,8 +80,9 @@ def markdown_table(rows, headers, digits: int = 6) -> str:
 # ---------------------------------------------------------------------------------------------
 # 01 Computational graphs
 # ---------------------------------------------------------------------------------------------
-def _name(node: Value, names: dict) -> str:
-    return node.label or names.setdefault(id(node), f"u{len(names) + 1}")
+def _node_names(order) -> dict:
+    """``id(node) -> name``: its label, or ``u<i>`` after its position in the order."""
+    return {id(node): node.label or f"u{k + 1}" for k, node in enumerate(order)}
 
 
 def forward_trace(root: Value) -> list:
@@ -92,15 +93,12 @@ def forward_trace(root: Value) -> list:
     Unlabelled nodes get names ``u1, u2, ...``.
     """
     order = topological_order(root)
-    names: dict = {}
-    for k, node in enumerate(order):
-        if not node.label:
-            names[id(node)] = f"u{k + 1}"
+    names = _node_names(order)
     rows = []
     for k, node in enumerate(order):
-        parents = ", ".join(_name(p, names) for p in node.parents) if node.parents else "(input)"
+        parents = ", ".join(names[id(p)] for p in node.parents) if node.parents else "(input)"
         kind = "input" if node.label else "constant"
-        rows.append((k + 1, _name(node, names), node.op or kind, parents, node.data))
+        rows.append((k + 1, names[id(node)], node.op or kind, parents, node.data))
     return rows
 
 
@@ -112,19 +110,16 @@ def backward_trace(root: Value) -> list:
     """
     order = topological_order(root)
     table = root.backward()
-    names: dict = {}
-    for k, node in enumerate(order):
-        if not node.label:
-            names[id(node)] = f"u{k + 1}"
+    names = _node_names(order)
     consumers = {id(n): [] for n in order}
     for node in order:
         for parent, local in zip(node.parents, node.local_grads):
             consumers[id(parent)].append((node, local))
-    rows = [(len(order), _name(root, names), "1 (the output)", table[root])]
+    rows = [(len(order), names[id(root)], "1 (the output)", table[root])]
     for k in range(len(order) - 2, -1, -1):
         node = order[k]
         terms = " + ".join(f"{table[c]:.4g}*{local:.4g}" for c, local in consumers[id(node)])
-        rows.append((k + 1, _name(node, names), terms, table[node]))
+        rows.append((k + 1, names[id(node)], terms, table[node]))
     return rows
 
 

@@ -458,3 +458,45 @@ def test_xor_demo_continues_in_the_background_of_a_real_kernel():
     NotebookClient(nb, timeout=60, kernel_name="python3").execute()
     assert nb.cells[0].outputs[0]["text"].strip() == "after the callback: 100 True"
     assert nb.cells[1].outputs[0]["text"].strip() == "later: True 1000 [2, 3, 1]"
+
+
+def test_bad_input_messages():
+    x, y = dm.xor_data()
+    with pytest.raises(ValueError, match="n_per_corner"):
+        dm.xor_clusters(0)
+    with pytest.raises(ValueError, match=r"x, y: expected x of shape \(N, 2\)"):
+        dm.best_linear_accuracy(np.zeros((4, 3)), y)
+    with pytest.raises(ValueError, match="epochs"):
+        dm.perceptron_learning(x, y, epochs=0)
+    with pytest.raises(ValueError, match="hidden"):
+        dm.train_xor(hidden=0)
+    with pytest.raises(ValueError, match="batch_size"):
+        dm.compare_batch_sizes(x, y, batch_sizes=(0,))
+    with pytest.raises(ValueError, match="n"):
+        dm.decision_grid(MLP([2, 2, 1]), n=1)
+    with pytest.raises(ValueError, match="steps"):
+        dm.training_curve(-1)
+    with pytest.raises(ValueError, match="lr"):
+        dm.WorkedExampleStepper(lr=-0.5)
+    with pytest.raises(ValueError, match="chunk_updates"):
+        dm.XORDemo(chunk_updates=0)
+    with pytest.raises(ValueError, match="weights"):
+        dm.thin_chain([], 1.0, 0.0)
+    with pytest.raises(TypeError, match="nodes: expected the list returned by thin_chain"):
+        dm.reverse_chain_rows([1.0])
+    with pytest.raises(ValueError, match="zs"):
+        dm.activation_table([[1.0]])
+
+
+def test_demos_never_add_pyplot_figures():
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    s = dm.WorkedExampleStepper(max_train_steps=20)
+    fig = s.figure
+    s.next_forward()
+    s.train_slider.value = 10
+    d = dm.XORDemo(epochs=100)
+    d.hidden.value = 2
+    assert plt.get_fignums() == before
+    assert s.figure is fig  # the same figure, updated in place
