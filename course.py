@@ -61,12 +61,12 @@ def ensure_environment(extras: set[str]) -> None:
     STAMP.write_text(json.dumps({"pyproject": digest, "extras": wanted}))
 
 
-def lab_command(args: list[str], bin_dir: Path = BIN) -> list[str]:
+def lab_command(args: list[str], bin_dir: Path = BIN, root: Path = ROOT) -> list[str]:
     """The JupyterLab command line: the course root as the file browser's root, opened on notebooks/."""
     as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # containers, CI
     return [
         str(bin_dir / "jupyter"), "lab",
-        f"--ServerApp.root_dir={ROOT}",
+        f"--ServerApp.root_dir={root}",
         "--LabApp.default_url=/lab/tree/notebooks",
         *as_root,
         *args,
