@@ -1,0 +1,197 @@
+"""Benchmark: convolution and pooling layers, fast vs naive and fast vs PyTorch CPU (float64).
+
+Run:  .venv/bin/python benchmarks/bench_conv.py [--repeats 15] [--quick]
+
+Timings on a shared machine are noisy, so every comparison is measured in the same run
+with the contenders **interleaved** (round r times each contender once), and the table
+reports medians and the median of the per-round ratios. A ratio below 1 means
+course_utils is faster. PyTorch columns appear when ``torch`` is importable (an
+optional baseline: ``pip install torch==2.13.0`` gives a CPU build on Python 3.11).
+Widget callback times of ``course_utils.demos_cnn`` are reported at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from course_utils.conv import (conv2d_backward, conv2d_backward_naive, conv2d_forward,  # noqa: E402
+                               conv2d_forward_naive)
+from course_utils.pooling import (max_pool_backward, max_pool_backward_naive, max_pool_forward,  # noqa: E402
+                                  max_pool_forward_naive)
+
+try:
+    import torch
+except ImportError:  # optional baseline
+    torch = None
+
+CONV_SHAPES = [  # (N, C, H, W, F, K, stride, pad), from the issue
+    (8, 3, 32, 32, 16, 3, 1, 1),
+    (32, 16, 32, 32, 32, 3, 1, 1),
+    (64, 64, 16, 16, 64, 3, 1, 1),
+    (16, 3, 64, 64, 8, 5, 2, 2),
+]
+CONV_NAIVE_SHAPES = [(2, 3, 12, 12, 4, 3, 1, 1), (1, 3, 16, 16, 2, 5, 2, 2)]
+POOL_SHAPES = [((64, 64, 32, 32), 2, 2), ((64, 64, 32, 32), 3, 2)]
+POOL_NAIVE_SHAPES = [((4, 8, 16, 16), 2, 2)]
+
+
+def interleaved(contenders: dict, repeats: int):
+    """Time each callable once per round, ``repeats`` rounds after one warm-up; return lists of seconds."""
+    for fn in contenders.values():
+        fn()
+    times = {name: [] for name in contenders}
+    for _ in range(repeats):
+        for name, fn in contenders.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def paired_ratio(times, num, den):
+    return statistics.median(a / b for a, b in zip(times[num], times[den]))
+
+
+def conv_jobs(shape, seed=0):
+    n, c, h, w, f, k, s, p = shape
+    rng = np.random.default_rng(seed)
+    x, wt, b = rng.normal(size=(n, c, h, w)), rng.normal(size=(f, c, k, k)), rng.normal(size=f)
+    oh = (h - k + 2 * p) // s + 1
+    dout = rng.normal(size=(n, f, oh, (w - k + 2 * p) // s + 1))
+
+    def fast():
+        _, cache = conv2d_forward(x, wt, b, s, p)
+        conv2d_backward(dout, cache)
+
+    def naive():
+        _, cache = conv2d_forward_naive(x, wt, b, s, p)
+        conv2d_backward_naive(dout, cache)
+
+    jobs = {"fast": fast, "naive": naive}
+    if torch is not None:
+        xt, wt_t, bt = (torch.tensor(v, requires_grad=True) for v in (x, wt, b))
+        dt = torch.tensor(dout)
+
+        def pytorch():
+            xt.grad = wt_t.grad = bt.grad = None
+            torch.nn.functional.conv2d(xt, wt_t, bt, stride=s, padding=p).backward(dt)
+        jobs["torch"] = pytorch
+    return jobs
+
+
+def pool_jobs(shape, size, stride, seed=0):
+    rng = np.random.default_rng(seed)
+    x = np.maximum(rng.normal(size=shape), 0)  # after a ReLU, as in a CNN (ties included)
+    out, _ = max_pool_forward(x, size, stride)
+    dout = rng.normal(size=out.shape)
+
+    def fast():
+        _, cache = max_pool_forward(x, size, stride)
+        max_pool_backward(dout, cache)
+
+    def naive():
+        _, cache = max_pool_forward_naive(x, size, stride)
+        max_pool_backward_naive(dout, cache)
+
+    jobs = {"fast": fast, "naive": naive}
+    if torch is not None:
+        xt, dt = torch.tensor(x, requires_grad=True), torch.tensor(dout)
+
+        def pytorch():
+            xt.grad = None
+            torch.nn.functional.max_pool2d(xt, size, stride).backward(dt)
+        jobs["torch"] = pytorch
+    return jobs
+
+
+def ms(seconds):
+    return f"{1e3 * statistics.median(seconds):.2f}"
+
+
+def bench_layers(repeats):
+    print("### Convolution, forward + backward, float64\n")
+    print("| (N, C, H, W, F, K, S, P) | fast ms | PyTorch ms | fast / PyTorch |")
+    print("|---|---|---|---|")
+    for shape in CONV_SHAPES:
+        jobs = conv_jobs(shape)
+        jobs.pop("naive")
+        if "torch" not in jobs:
+            t = interleaved(jobs, repeats)
+            print(f"| {shape} | {ms(t['fast'])} | n/a | n/a |")
+            continue
+        t = interleaved(jobs, repeats)
+        print(f"| {shape} | {ms(t['fast'])} | {ms(t['torch'])} | **{paired_ratio(t, 'fast', 'torch'):.2f}** |")
+    print("\n| (N, C, H, W, F, K, S, P) | naive ms | fast ms | naive / fast |")
+    print("|---|---|---|---|")
+    for shape in CONV_NAIVE_SHAPES:
+        jobs = conv_jobs(shape)
+        jobs.pop("torch", None)
+        t = interleaved(jobs, max(3, repeats // 5))
+        print(f"| {shape} | {ms(t['naive'])} | {ms(t['fast'])} | {paired_ratio(t, 'naive', 'fast'):.0f} |")
+
+    print("\n### Max pooling, forward + backward, float64, input after a ReLU\n")
+    print("| (N, C, H, W), size, stride | fast ms | PyTorch ms | fast / PyTorch |")
+    print("|---|---|---|---|")
+    for shape, size, stride in POOL_SHAPES:
+        jobs = pool_jobs(shape, size, stride)
+        jobs.pop("naive")
+        t = interleaved(jobs, repeats)
+        if "torch" in jobs:
+            print(f"| {shape}, {size}, {stride} | {ms(t['fast'])} | {ms(t['torch'])} | "
+                  f"**{paired_ratio(t, 'fast', 'torch'):.2f}** |")
+        else:
+            print(f"| {shape}, {size}, {stride} | {ms(t['fast'])} | n/a | n/a |")
+    print("\n| (N, C, H, W), size, stride | naive ms | fast ms | naive / fast |")
+    print("|---|---|---|---|")
+    for shape, size, stride in POOL_NAIVE_SHAPES:
+        jobs = pool_jobs(shape, size, stride)
+        jobs.pop("torch", None)
+        t = interleaved(jobs, max(3, repeats // 5))
+        print(f"| {shape}, {size}, {stride} | {ms(t['naive'])} | {ms(t['fast'])} | {paired_ratio(t, 'naive', 'fast'):.0f} |")
+
+
+def bench_widgets(repeats):
+    try:
+        from course_utils import demos_cnn
+    except ImportError as exc:  # the demos need ipywidgets/matplotlib, part of the runtime install
+        print(f"\n(widget timings skipped: {exc})")
+        return
+    print("\n### Widget callbacks (course_utils.demos_cnn), default settings\n")
+    print("| demo | control change | median ms | max ms |")
+    print("|---|---|---|---|")
+    for name, demo, changes in demos_cnn.benchmark_cases():
+        for label, action in changes:
+            times = []
+            for r in range(repeats):
+                start = time.perf_counter()
+                action(r)
+                times.append(time.perf_counter() - start)
+            print(f"| {name} | {label} | {1e3 * statistics.median(times):.1f} | {1e3 * max(times):.1f} |")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--quick", action="store_true", help="few repeats, for a smoke run")
+    args = parser.parse_args(argv)
+    repeats = 3 if args.quick else args.repeats
+    print(f"Python {platform.python_version()}, numpy {np.__version__}"
+          + (f", torch {torch.__version__} ({torch.get_num_threads()} threads)" if torch else ", torch not installed")
+          + f", {os.cpu_count()} CPUs")
+    blas_env = {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS", "OMP_", "MKL_"))}
+    print(f"BLAS-related environment: {blas_env or 'none set'}; {repeats} interleaved rounds, medians\n")
+    bench_layers(repeats)
+    bench_widgets(max(5, repeats))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,390 @@
+"""Convolution layer: forward and backward passes (lecture 004, "Backpropagation in CNNs").
+
+Conventions
+-----------
+* Shapes: ``x`` (N, C, H, W), ``w`` (F, C, KH, KW), ``b`` (F,), output ``out``
+  (N, F, OH, OW) with ``OH = floor((H - KH + 2P) / S) + 1`` (the lecture's
+  ``W2 = (W1 - F + 2P)/S + 1``; 32x32x3 with six 5x5x3 filters -> 28x28x6).
+* **Cross-correlation, as every framework computes it**::
+
+      out[n, f, i, j] = b[f] + sum_c sum_a sum_b  xp[n, c, i*S + a, j*S + b] * w[f, c, a, b]
+
+  where ``xp`` is ``x`` with ``P`` rows/columns of zeros on every side. The
+  lecture writes true convolution ``Y[i,j] = sum_a sum_b X[i-a, j-b] W[a,b]``;
+  the two differ only by a 180-degree flip of the kernel
+  (``convolve2d(x, k) == correlate2d(x, flip180(k))``), and a learned kernel
+  does not care which convention trained it.
+
+Two implementations sit side by side and are tested to agree to 1e-10:
+
+* :func:`conv2d_forward_naive` / :func:`conv2d_backward_naive`: plain loops
+  that read like the lecture's sums, ``dL/dW[a',b'] = sum_ij dL/dY[i,j] X[..]``
+  and ``dL/dX[i',j'] = sum_{p in P} dL/dY[p] W[..]`` over the region ``P`` of
+  outputs that the input pixel touches.
+* :func:`conv2d_forward` / :func:`conv2d_backward`: vectorized numpy
+  (im2col + one batched matrix product; col2im as ``KH*KW`` strided adds).
+
+Single-channel helpers :func:`correlate2d`, :func:`convolve2d` and
+:func:`flip180` state the lecture's identities (see :func:`conv_gradient_identities`).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_float_array, check_choice, check_positive_int, check_shape
+
+__all__ = [
+    "conv_output_size",
+    "conv2d_forward", "conv2d_backward",
+    "conv2d_forward_naive", "conv2d_backward_naive",
+    "correlate2d", "convolve2d", "flip180",
+    "conv_gradient_identities",
+    "input_pixel_region", "weight_footprint",
+]
+
+
+# ----------------------------------------------------------------------------- checks
+
+def conv_output_size(size: int, kernel: int, stride: int = 1, pad: int = 0) -> int:
+    """``floor((size - kernel + 2 pad) / stride) + 1``: the lecture's ``(W1 - F + 2P)/S + 1``."""
+    size = check_positive_int("size", size)
+    kernel = check_positive_int("kernel", kernel)
+    stride = check_positive_int("stride", stride)
+    pad = check_positive_int("pad", pad, minimum=0)
+    if kernel > size + 2 * pad:
+        raise ValueError(f"kernel: expected at most the padded input size {size} + 2*{pad} = "
+                         f"{size + 2 * pad}, got {kernel}")
+    return (size - kernel + 2 * pad) // stride + 1
+
+
+def _check_conv_inputs(x, w, b, stride, pad):
+    x = as_float_array("x", x, ndim=4)
+    w = as_float_array("w", w, ndim=4)
+    n, c, h, wd = x.shape
+    f, cw, kh, kw = w.shape
+    if cw != c:
+        raise ValueError(f"w: expected {c} input channels (w.shape[1]) to match x of shape {x.shape} "
+                         f"(N, C, H, W), got w of shape {w.shape} with {cw}")
+    b = as_float_array("b", b, ndim=1)
+    check_shape("b", b, (f,), why=f"one bias per filter of w {w.shape}")
+    stride = check_positive_int("stride", stride)
+    pad = check_positive_int("pad", pad, minimum=0)
+    if kh > h + 2 * pad or kw > wd + 2 * pad:
+        raise ValueError(f"w: expected a kernel no larger than the padded input "
+                         f"({h + 2 * pad}, {wd + 2 * pad}) (x {h}x{wd} with pad={pad}), "
+                         f"got a {kh}x{kw} kernel")
+    if 0 in x.shape or f == 0:
+        raise ValueError(f"x, w: expected non-empty arrays, got x {x.shape} and w {w.shape}")
+    dtype = np.result_type(x, w, b)
+    return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b.astype(dtype, copy=False), stride, pad
+
+
+def _check_dout(dout, expected_shape, name="dout"):
+    dout = as_float_array(name, dout, ndim=4)
+    check_shape(name, dout, expected_shape, why="the shape of this layer's output (N, F, OH, OW)")
+    return dout
+
+
+def _pad(x, pad):  # used by the naive loops
+    """Zero-pad the two spatial axes of a (N, C, H, W) array (a fresh array; ``x`` itself if pad == 0)."""
+    if pad == 0:
+        return x
+    n, c, h, w = x.shape
+    xp = np.zeros((n, c, h + 2 * pad, w + 2 * pad), dtype=x.dtype)
+    xp[:, :, pad:pad + h, pad:pad + w] = x
+    return xp
+
+
+# ----------------------------------------------------------------------------- naive loops
+
+def conv2d_forward_naive(x, w, b, stride=1, pad=0):
+    """Readable loop version of :func:`conv2d_forward` (same arguments, same result).
+
+    One output pixel at a time: ``out[n,f,i,j] = b[f] + sum_{c,a,b} xp[n,c,iS+a,jS+b] w[f,c,a,b]``.
+    """
+    x, w, b, stride, pad = _check_conv_inputs(x, w, b, stride, pad)
+    n_img, _, h, wd = x.shape
+    n_filt, n_chan, kh, kw = w.shape
+    oh, ow = (h - kh + 2 * pad) // stride + 1, (wd - kw + 2 * pad) // stride + 1
+    xp = _pad(x, pad)
+    out = np.zeros((n_img, n_filt, oh, ow), dtype=x.dtype)
+    for n in range(n_img):
+        for f in range(n_filt):
+            for i in range(oh):
+                for j in range(ow):
+                    total = b[f]
+                    for c in range(n_chan):
+                        for a in range(kh):
+                            for bb in range(kw):
+                                total += xp[n, c, i * stride + a, j * stride + bb] * w[f, c, a, bb]
+                    out[n, f, i, j] = total
+    return out, (x, w, b, stride, pad)
+
+
+def conv2d_backward_naive(dout, cache):
+    """Readable loop version of :func:`conv2d_backward`, written as the lecture's two sums.
+
+    * ``dL/dW[f,c,a',b'] = sum_n sum_i sum_j dL/dY[n,f,i,j] * xp[n,c,iS+a',jS+b']``: one
+      weight touches **every** output pixel.
+    * ``dL/dX[n,c,i',j'] = sum_{(f,i,j,a,b) in P} dL/dY[n,f,i,j] * w[f,c,a,b]``: one input
+      pixel touches only the region ``P`` of outputs whose window covers it, i.e. the
+      ``(i, j, a, b)`` with ``iS + a = i' + P`` and ``jS + b = j' + P``.
+    """
+    x, w, b, stride, pad = cache
+    n_img, n_chan, h, wd = x.shape
+    n_filt, _, kh, kw = w.shape
+    oh, ow = (h - kh + 2 * pad) // stride + 1, (wd - kw + 2 * pad) // stride + 1
+    dout = _check_dout(dout, (n_img, n_filt, oh, ow))
+    xp = _pad(x, pad)
+
+    db = np.zeros(n_filt)
+    for f in range(n_filt):
+        for n in range(n_img):
+            for i in range(oh):
+                for j in range(ow):
+                    db[f] += dout[n, f, i, j]
+
+    dw = np.zeros(w.shape)
+    for f in range(n_filt):
+        for c in range(n_chan):
+            for a in range(kh):
+                for bb in range(kw):
+                    for n in range(n_img):
+                        for i in range(oh):
+                            for j in range(ow):
+                                dw[f, c, a, bb] += dout[n, f, i, j] * xp[n, c, i * stride + a, j * stride + bb]
+
+    dx = np.zeros(x.shape)
+    for n in range(n_img):
+        for c in range(n_chan):
+            for ip in range(h):
+                for jp in range(wd):
+                    # the region P: every (a, b) whose output (i, j) exists and lands on (ip, jp)
+                    for a in range(kh):
+                        i, rem_i = divmod(ip + pad - a, stride)
+                        if rem_i or not 0 <= i < oh:
+                            continue
+                        for bb in range(kw):
+                            j, rem_j = divmod(jp + pad - bb, stride)
+                            if rem_j or not 0 <= j < ow:
+                                continue
+                            for f in range(n_filt):
+                                dx[n, c, ip, jp] += dout[n, f, i, j] * w[f, c, a, bb]
+    return dx, dw, db
+
+
+# ----------------------------------------------------------------------------- fast version
+
+def _pad_channel_major(x, pad):
+    """``x`` (N, C, H, W) -> zero-padded, channel-major ``xp`` (C, N, H + 2P, W + 2P).
+
+    Putting the channel axis first costs one copy of the input (which padding needs
+    anyway) and lets the columns below be one 2-D matrix whose rows are the
+    ``(c, a, b)`` triples and whose columns are all ``N*OH*OW`` output positions.
+    """
+    n, c, h, w = x.shape
+    xp = np.zeros((c, n, h + 2 * pad, w + 2 * pad), dtype=x.dtype)
+    xp[:, :, pad:pad + h, pad:pad + w] = x.transpose(1, 0, 2, 3)
+    return xp
+
+
+def _im2col(xp, kh, kw, stride, oh, ow):
+    """Columns ``cols[(c, a, b), (n, i, j)] = xp[c, n, iS + a, jS + b]``, shape (C*KH*KW, N*OH*OW).
+
+    ``xp`` is channel-major (C, N, Hp, Wp). Built with ``KH*KW`` strided slice copies,
+    each a large block copy whose inner axis is contiguous for stride 1.
+    """
+    c, n = xp.shape[:2]
+    cols = np.empty((c, kh, kw, n, oh, ow), dtype=xp.dtype)
+    for a in range(kh):
+        for b in range(kw):
+            cols[:, a, b] = xp[:, :, a:a + stride * oh:stride, b:b + stride * ow:stride]
+    return cols.reshape(c * kh * kw, n * oh * ow)
+
+
+def _col2im(dcols, xp_shape, kh, kw, stride, oh, ow):
+    """Adjoint of :func:`_im2col`: add every column entry back onto the pixel it was read from.
+
+    Loops over the ``KH*KW`` kernel offsets; each step adds one (C, N, OH, OW) block onto a
+    strided slice of the padded gradient, so the work is vectorized and no index arrays are built.
+    """
+    c, n = xp_shape[:2]
+    dcols = dcols.reshape(c, kh, kw, n, oh, ow)
+    dxp = np.zeros(xp_shape, dtype=dcols.dtype)
+    for a in range(kh):
+        for b in range(kw):
+            dxp[:, :, a:a + stride * oh:stride, b:b + stride * ow:stride] += dcols[:, a, b]
+    return dxp
+
+
+def conv2d_forward(x, w, b, stride=1, pad=0):
+    """Convolution layer forward pass (cross-correlation, zero padding), vectorized.
+
+    Shapes: ``x`` (N, C, H, W), ``w`` (F, C, KH, KW), ``b`` (F,) -> ``out`` (N, F, OH, OW)
+    with ``OH = (H - KH + 2 pad) // stride + 1``. Returns ``(out, cache)``.
+
+    Method: im2col gathers every receptive field into a column, so the whole layer is
+    **one** matrix product ``w.reshape(F, C*KH*KW) @ cols`` with ``cols`` of shape
+    (C*KH*KW, N*OH*OW). One large product keeps BLAS busy on both cores; a loop of
+    per-image products (or a batched ``matmul``) is measurably slower.
+
+    Raises ``ValueError`` for wrong ranks, a channel mismatch, a kernel larger than the
+    padded input, a non-positive stride or a negative pad.
+    """
+    x, w, b, stride, pad = _check_conv_inputs(x, w, b, stride, pad)
+    n, c, h, wd = x.shape
+    f, _, kh, kw = w.shape
+    oh, ow = (h - kh + 2 * pad) // stride + 1, (wd - kw + 2 * pad) // stride + 1
+    xp = _pad_channel_major(x, pad)                         # (C, N, Hp, Wp)
+    cols = _im2col(xp, kh, kw, stride, oh, ow)              # (C*KH*KW, N*OH*OW)
+    out = w.reshape(f, c * kh * kw) @ cols                  # (F, N*OH*OW)
+    out += b[:, None]
+    out = out.reshape(f, n, oh, ow).transpose(1, 0, 2, 3)   # (N, F, OH, OW) view
+    return np.ascontiguousarray(out), (x.shape, xp.shape, w, cols, stride, pad)
+
+
+def conv2d_backward(dout, cache):
+    """Backward pass of :func:`conv2d_forward`.
+
+    ``dout`` (N, F, OH, OW) is ``dL/dY``. Returns ``(dx, dw, db)`` with the shapes of
+    ``x``, ``w``, ``b``. With ``G = dout`` laid out as (F, N*OH*OW):
+
+    * ``db[f] = sum_{n,i,j} G[f, (n,i,j)]``;
+    * ``dw = G @ cols.T``: each weight collects ``dL/dY * X`` from **every** output pixel
+      (the lecture's ``dL/dW = X * dL/dY``);
+    * ``dcols = w_rows.T @ G``, then col2im adds each entry back onto the input pixel it
+      was read from: for one pixel this sums ``dL/dY[p] W[a,b]`` over the region ``P``
+      (the lecture's ``dL/dX = dL/dY * flip180(W)``).
+    """
+    x_shape, xp_shape, w, cols, stride, pad = cache
+    n, c, h, wd = x_shape
+    f, _, kh, kw = w.shape
+    oh, ow = (h - kh + 2 * pad) // stride + 1, (wd - kw + 2 * pad) // stride + 1
+    dout = _check_dout(dout, (n, f, oh, ow)).astype(cols.dtype, copy=False)
+    g = dout.transpose(1, 0, 2, 3).reshape(f, n * oh * ow)   # (F, N*OH*OW), one copy
+    db = g.sum(axis=1)
+    # (cols @ g.T).T rather than g @ cols.T: same product, but OpenBLAS is measurably faster
+    # with the long N*OH*OW axis as the inner dimension in this orientation
+    dw = np.ascontiguousarray((cols @ g.T).T).reshape(w.shape)
+    dcols = w.reshape(f, c * kh * kw).T @ g                  # (C*KH*KW, N*OH*OW)
+    dxp = _col2im(dcols, xp_shape, kh, kw, stride, oh, ow)  # (C, N, Hp, Wp)
+    dx = dxp[:, :, pad:pad + h, pad:pad + wd].transpose(1, 0, 2, 3)
+    return np.ascontiguousarray(dx), dw, db
+
+
+# ----------------------------------------------------------------------------- single channel
+
+def flip180(k):
+    """Rotate a 2-D kernel by 180 degrees: ``flip180(k)[a, b] = k[KH-1-a, KW-1-b]``."""
+    k = as_float_array("k", k, ndim=2)
+    return k[::-1, ::-1].copy()
+
+
+def _check_2d_pair(x, k, mode):
+    x = as_float_array("x", x, ndim=2)
+    k = as_float_array("k", k, ndim=2)
+    check_choice("mode", mode, ("valid", "full"))
+    if mode == "valid" and (k.shape[0] > x.shape[0] or k.shape[1] > x.shape[1]):
+        raise ValueError(f"k: expected a kernel no larger than x {x.shape} for mode='valid', got {k.shape}")
+    if 0 in x.shape or 0 in k.shape:
+        raise ValueError(f"x, k: expected non-empty arrays, got {x.shape} and {k.shape}")
+    return x, k
+
+
+def correlate2d(x, k, mode="valid"):
+    """Single-channel cross-correlation ``out[i, j] = sum_a sum_b x[i + a, j + b] k[a, b]``.
+
+    ``mode="valid"``: only positions where ``k`` lies inside ``x``, shape
+    ``(H - KH + 1, W - KW + 1)``. ``mode="full"``: every overlap, i.e. ``x`` padded with
+    ``KH - 1``/``KW - 1`` zeros on each side first, shape ``(H + KH - 1, W + KW - 1)``.
+    This is what :func:`conv2d_forward` computes for ``N = C = F = 1`` (``full`` = ``pad = K - 1``).
+    """
+    x, k = _check_2d_pair(x, k, mode)
+    kh, kw = k.shape
+    if mode == "full":
+        x = np.pad(x, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
+    windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw))  # (OH, OW, KH, KW)
+    return np.einsum("ijab,ab->ij", windows, k)
+
+
+def convolve2d(x, k, mode="valid"):
+    """Single-channel true convolution, the lecture's ``Y[i,j] = sum_a sum_b X[i-a, j-b] W[a,b]``.
+
+    Equal to ``correlate2d(x, flip180(k), mode)``; the same result and index range as
+    ``scipy.signal.convolve2d(x, k, mode)``.
+    """
+    x, k = _check_2d_pair(x, k, mode)
+    return correlate2d(x, k[::-1, ::-1], mode)
+
+
+def conv_gradient_identities(x, k, dy):
+    """Both conventions' gradient identities for one channel and one filter, as a dict.
+
+    For a loss ``L`` with upstream gradient ``dy = dL/dY`` (shape of the valid output):
+
+    Framework convention, ``Y = correlate2d(X, W, "valid")`` (what :func:`conv2d_forward` does):
+        ``dL/dW = correlate2d(X, dL/dY, "valid")`` and
+        ``dL/dX = convolve2d(dL/dY, W, "full") = correlate2d(dL/dY, flip180(W), "full")``.
+
+    Lecture convention, ``Y = convolve2d(X, W, "valid")`` (``Y[i,j] = sum X[i-a,j-b] W[a,b]``):
+        ``dL/dX = convolve2d(dL/dY, flip180(W), "full")`` (the slide's ``dL/dY * flip180(W)``) and
+        ``dL/dW = convolve2d(flip180(X), dL/dY, "valid") = flip180(correlate2d(X, dL/dY, "valid"))``.
+
+    Read every ``*`` on the slide as cross-correlation and both slide formulas are exact for
+    the framework convention. Returns the right-hand sides, keyed by name; the tests
+    compare each with the gradient of :func:`conv2d_forward` / a numerical gradient.
+    """
+    x = as_float_array("x", x, ndim=2)
+    k = as_float_array("k", k, ndim=2)
+    dy = as_float_array("dy", dy, ndim=2)
+    expected = (x.shape[0] - k.shape[0] + 1, x.shape[1] - k.shape[1] + 1)
+    check_shape("dy", dy, expected, why="the valid output of x and k")
+    return {
+        "framework_dW": correlate2d(x, dy, "valid"),
+        "framework_dX": convolve2d(dy, k, "full"),
+        "framework_dX_as_correlation": correlate2d(dy, flip180(k), "full"),
+        "lecture_dX": convolve2d(dy, flip180(k), "full"),
+        "lecture_dW": convolve2d(flip180(x), dy, "valid"),
+        "lecture_dW_as_flipped_correlation": flip180(correlate2d(x, dy, "valid")),
+    }
+
+
+# ----------------------------------------------------------------------------- regions (for teaching/demos)
+
+def input_pixel_region(i_in, j_in, in_shape, kernel_shape, stride=1, pad=0):
+    """The region ``P``: every ``(i, j, a, b)`` such that output ``(i, j)`` reads input pixel
+    ``(i_in, j_in)`` through kernel weight ``(a, b)``, i.e. ``iS + a = i_in + P`` and
+    ``jS + b = j_in + P``. Returns a list of tuples (row-major in ``(i, j)``).
+
+    ``dL/dX[i_in, j_in] = sum over this list of dL/dY[i, j] * W[a, b]``.
+    """
+    h, w = in_shape
+    kh, kw = kernel_shape
+    oh, ow = conv_output_size(h, kh, stride, pad), conv_output_size(w, kw, stride, pad)
+    if not (0 <= i_in < h and 0 <= j_in < w):
+        raise ValueError(f"(i_in, j_in): expected a pixel inside the input {in_shape}, got {(i_in, j_in)}")
+    region = []
+    for i in range(oh):
+        a = i_in + pad - i * stride
+        if not 0 <= a < kh:
+            continue
+        for j in range(ow):
+            bb = j_in + pad - j * stride
+            if 0 <= bb < kw:
+                region.append((i, j, a, bb))
+    return region
+
+
+def weight_footprint(a, b, in_shape, kernel_shape, stride=1, pad=0):
+    """Every ``(i, j, i_in, j_in)`` such that weight ``W[a, b]`` multiplies padded-input pixel
+    ``(i_in, j_in)`` (coordinates in the *unpadded* input; outside it the value is a zero of
+    the padding) to make output ``(i, j)``. One entry per output pixel: a weight touches all of them.
+
+    ``dL/dW[a, b] = sum over this list of dL/dY[i, j] * X[i_in, j_in]`` (padding terms are 0).
+    """
+    h, w = in_shape
+    kh, kw = kernel_shape
+    if not (0 <= a < kh and 0 <= b < kw):
+        raise ValueError(f"(a, b): expected a weight inside the kernel {kernel_shape}, got {(a, b)}")
+    oh, ow = conv_output_size(h, kh, stride, pad), conv_output_size(w, kw, stride, pad)
+    return [(i, j, i * stride + a - pad, j * stride + b - pad) for i in range(oh) for j in range(ow)]

@@ -1,0 +1,143 @@
+"""Live demos, driven headless: set a control's value and check the state and the figure's artists."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course_utils.conv import conv2d_backward, conv2d_forward, input_pixel_region
+from course_utils.demos_cnn import ConvGradientDemo, PoolingRoutingDemo, benchmark_cases, parse_grid
+from course_utils.pooling import avg_pool_backward, avg_pool_forward
+
+
+def _png(demo):
+    return demo.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def conv_demo():
+    return ConvGradientDemo()
+
+
+def test_conv_demo_pixel_mode_shows_region_p_and_the_right_sum(conv_demo):
+    d = conv_demo
+    d.mode.value = "input pixel"
+    d.stride.value, d.pad.value = 1, 0
+    for i, j in [(0, 0), (2, 3), (5, 5), (3, 1)]:
+        d.i_in.value, d.j_in.value = i, j
+        region = input_pixel_region(i, j, (6, 6), (3, 3))
+        assert d.rect_y.shown() == [(r, c) for r, c, _, _ in region]  # the region P, highlighted in dL/dY
+        assert d.rect_x.shown() == [(i, j)]
+        # the note in each P cell names the weight that carries the gradient: the filter flipped
+        assert {k: v for k, v in d.note_y.shown().items() if v} == {(r, c): f"W{a}{b}" for r, c, a, b in region}
+        assert d.total == pytest.approx(d.reference)
+        assert f"<b>{d.total:g}</b>" in d.caption.value
+    assert _png(d)
+
+
+def test_conv_demo_reference_is_conv2d_backward_with_stride_and_padding(conv_demo):
+    d = conv_demo
+    d.mode.value = "input pixel"
+    d.stride.value, d.pad.value = 2, 1
+    d.i_in.value, d.j_in.value = 2, 4
+    _, cache = conv2d_forward(d.x[None, None], d.w[None, None], [0.0], stride=2, pad=1)
+    dx, dw, _ = conv2d_backward(d.dy[None, None], cache)
+    assert d.dy.shape == (3, 3)
+    assert d.reference == pytest.approx(dx[0, 0, 2, 4]) and d.total == pytest.approx(d.reference)
+    assert d.rect_x.shown() == [(3, 5)]  # drawn in padded coordinates
+    d.mode.value = "filter weight"
+    d.a_w.value, d.b_w.value = 1, 2
+    assert d.reference == pytest.approx(dw[0, 0, 1, 2]) and d.total == pytest.approx(d.reference)
+    assert len(d.rect_y.shown()) == 9  # a weight touches every output pixel
+    assert d.rect_x.shown() == [(i * 2 + 1, j * 2 + 2) for i in range(3) for j in range(3)]
+    assert d.rect_w.shown() == [(1, 2)]
+    assert d.pad_box.get_visible()
+
+
+def test_conv_demo_grid_text_matches_data(conv_demo):
+    d = conv_demo
+    d.pad.value, d.stride.value = 2, 1
+    shown = d.text_x.shown()
+    assert len(shown) == 10 * 10
+    assert shown[(0, 0)] == "0" and shown[(2, 2)] == f"{d.x[0, 0]:g}"
+    assert len(d.text_y.shown()) == d.dy.size == 8 * 8
+
+
+@pytest.fixture(scope="module")
+def pool_demo():
+    return PoolingRoutingDemo()
+
+
+def test_pool_demo_lecture_example(pool_demo):
+    d = pool_demo
+    d.source.value = "lecture 4x4"
+    d.kind.value = "max"
+    d.size.value, d.stride.value = 2, 2
+    np.testing.assert_array_equal(d.out, [[6, 8], [3, 4]])
+    assert d.visible_switches() == [(1, 1), (1, 3), (2, 0), (3, 3)]
+    shown = d.text_dx.shown()
+    assert [shown[k] for k in [(1, 1), (1, 3), (2, 0), (3, 3)]] == ["1", "2", "3", "4"]  # g = 1, 2, 3, 4 routed
+    assert sum(v != "0" for v in shown.values()) == 4
+    assert _png(d)
+
+
+def test_pool_demo_average_shares_equally(pool_demo):
+    d = pool_demo
+    d.source.value = "lecture 4x4"
+    d.kind.value = "average"
+    d.size.value, d.stride.value = 2, 2
+    np.testing.assert_allclose(d.dx[:2, :2], 1 / 4)
+    assert d.visible_switches() == []
+    d.size.value, d.stride.value = 3, 1
+    _, cache = avg_pool_forward(d.x[None, None], 3, 1)
+    np.testing.assert_allclose(d.dx, avg_pool_backward(d.dout[None, None], cache)[0, 0])
+    assert "g/9" in d.caption.value
+    d.kind.value = "max"
+
+
+def test_pool_demo_typed_grid_with_ties(pool_demo):
+    d = pool_demo
+    d.kind.value = "max"
+    d.size.value, d.stride.value = 2, 2
+    d.grid_text.value = "0 0 3 3; 0 0 3 3; 2 7 5 5; 7 1 5 5"
+    d.source.value = "typed"
+    # all windows but one are tied: each sends its g to its first (top-left) maximum
+    assert d.visible_switches() == [(0, 0), (0, 2), (2, 1), (2, 2)]
+    assert len(d.tied_windows) == 4
+    assert "FIRST max" in d.caption.value
+    d.grid_text.value = "1 2; 3"
+    assert "rows of equal length" in d.message.value  # a clear message, and the demo keeps working
+    np.testing.assert_array_equal(d.out, [[6, 8], [3, 4]])
+
+
+def test_pool_demo_windows_follow_size_and_stride(pool_demo):
+    d = pool_demo
+    d.source.value = "random 6x6"
+    d.size.value, d.stride.value = 3, 1
+    assert d.out.shape == (4, 4)
+    assert d.windows.shown() == [(i, j) for i in range(4) for j in range(4)]
+    assert all(r.get_width() == 3 for r in d.windows.rects if r.get_visible())
+    before = d.x.copy()
+    d.new_random.click()
+    assert not np.array_equal(before, d.x)
+    d.stride.value = 3
+    assert d.out.shape == (2, 2) and len(d.visible_switches()) == 4
+
+
+def test_parse_grid_errors():
+    np.testing.assert_array_equal(parse_grid("1, 2; 3 4"), [[1, 2], [3, 4]])
+    with pytest.raises(ValueError, match="expected numbers"):
+        parse_grid("1 a; 2 3")
+    with pytest.raises(ValueError, match="square grid of at least 2x2, got 2x3"):
+        parse_grid("1 2 3; 4 5 6")
+
+
+def test_benchmark_cases_change_one_control_each():
+    cases = benchmark_cases()
+    assert [name for name, _, _ in cases] == ["ConvGradientDemo", "PoolingRoutingDemo"]
+    (_, conv, conv_changes), (_, pool, pool_changes) = cases
+    seed = pool.seed
+    for _, action in conv_changes + pool_changes:
+        action(0)
+    assert (conv.i_in.value, conv.stride.value, conv.mode.value) == (1, 2, "filter weight")
+    assert (pool.kind.value, pool.size.value, pool.seed) == ("average", 3, seed + 1)
+    assert conv.total == pytest.approx(conv.reference)
