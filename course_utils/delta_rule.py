@@ -101,3 +101,34 @@ def index_form_gradients(mlp: MLP, x, y, loss: str = "mse") -> Gradients:
             all_deltas[l - 1].append(delta[l + 1])
     weights = [np.array(g) + mlp.weight_decay * W for g, W in zip(dW, mlp.weights)]
     return Gradients(weights, [np.array(g) for g in db], [np.array(d) for d in all_deltas])
+
+
+def value_graph_loss(mlp: MLP, x, y):
+    """The MLP's squared-error loss built as a scalar :class:`~course_utils.graph.Value` graph.
+
+    A third, independent formulation: every multiply and add of the forward
+    pass is a node, and ``loss.backward()`` differentiates it by the
+    ``grad_table`` algorithm. Returns ``(loss, W, b)`` where ``W[k][i][j]`` and
+    ``b[k][i]`` are the parameter nodes (read ``.grad`` after ``backward``).
+    Supports the activations sigmoid, tanh, relu and linear; slow (use small nets).
+    """
+    from .graph import Value
+
+    def apply(act, node):
+        return node if act.name == "linear" else getattr(node, act.name)()
+
+    if mlp.output_activation == "softmax" or "leaky" in mlp.activation.name:
+        raise ValueError("mlp: value_graph_loss supports sigmoid, tanh, relu and linear activations only")
+    x = mlp._check_x(x)
+    y = mlp._check_targets(y, x.shape[0], "mse")
+    W = [[[Value(v) for v in row] for row in w.tolist()] for w in mlp.weights]
+    b = [[Value(v) for v in vec.tolist()] for vec in mlp.biases]
+    total = Value(0.0)
+    for row, target in zip(x.tolist(), y.tolist()):
+        a = [Value(v) for v in row]
+        for k in range(len(W)):
+            act = mlp.activation if k < len(W) - 1 else mlp.output_activation
+            z = [sum((W[k][i][j] * a[j] for j in range(len(a))), b[k][i]) for i in range(len(W[k]))]
+            a = [apply(act, zi) for zi in z]
+        total = total + sum((0.5 * (ai - t) ** 2 for ai, t in zip(a, target)), Value(0.0))
+    return total / len(x), W, b

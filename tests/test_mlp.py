@@ -2,9 +2,8 @@
 import numpy as np
 import pytest
 
-from course_utils.delta_rule import deltas_one_example, index_form_gradients
+from course_utils.delta_rule import deltas_one_example, index_form_gradients, value_graph_loss
 from course_utils.gradcheck import numerical_gradient, relative_error
-from course_utils.graph import Value
 from course_utils.mlp import MLP, Gradients
 
 ARCHITECTURES = [
@@ -57,27 +56,12 @@ def test_vectorized_equals_index_form(sizes, hidden, output, loss, wd):
             assert np.max(np.abs(a - b)) < 1e-12, name
 
 
-def _value_graph_loss(mlp, x, y):
-    """The MLP's squared-error loss rebuilt as a scalar Value graph (sigmoid/tanh/relu only)."""
-    W = [[[Value(v) for v in row] for row in w.tolist()] for w in mlp.weights]
-    b = [[Value(v) for v in vec.tolist()] for vec in mlp.biases]
-    total = Value(0.0)
-    for row, target in zip(x.tolist(), y.tolist()):
-        a = [Value(v) for v in row]
-        for k in range(len(W)):
-            act = mlp.activation.name if k < len(W) - 1 else mlp.output_activation.name
-            z = [sum((W[k][i][j] * a[j] for j in range(len(a))), b[k][i]) for i in range(len(W[k]))]
-            a = [getattr(zi, act)() for zi in z]
-        total = total + sum((0.5 * (ai - t) ** 2 for ai, t in zip(a, target)), Value(0.0))
-    return total / len(x), W, b
-
-
-@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu"])
-def test_matches_value_graph_on_2_4_3_2(hidden):
-    mlp = MLP([2, 4, 3, 2], activation=hidden, output_activation="sigmoid", seed=11)
+@pytest.mark.parametrize("hidden, output", [("sigmoid", "sigmoid"), ("tanh", "sigmoid"), ("relu", "linear")])
+def test_matches_value_graph_on_2_4_3_2(hidden, output):
+    mlp = MLP([2, 4, 3, 2], activation=hidden, output_activation=output, seed=11)
     x, y = _data([2, 4, 3, 2], "mse", n=3, seed=2)
     loss, grads = mlp.loss_and_gradients(x, y)
-    graph_loss, W, b = _value_graph_loss(mlp, x, y)
+    graph_loss, W, b = value_graph_loss(mlp, x, y)
     graph_loss.backward()
     assert loss == pytest.approx(graph_loss.data, rel=1e-13)
     for k in range(3):
@@ -172,3 +156,22 @@ def test_bad_input_messages():
 
 def test_gradients_container_is_what_step_expects():
     assert isinstance(MLP([2, 2]).loss_and_gradients(np.zeros((1, 2)), np.zeros((1, 2)))[1], Gradients)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=25)
+@given(sizes=st.lists(st.integers(1, 5), min_size=2, max_size=5), n=st.integers(1, 4),
+       hidden=st.sampled_from(["sigmoid", "tanh", "relu", "leaky_relu", "linear"]))
+def test_property_gradient_shapes_match_parameters_and_index_form(sizes, n, hidden):
+    mlp = MLP(sizes, activation=hidden, output_activation="linear", seed=n)
+    rng = np.random.default_rng(n)
+    x, y = rng.normal(size=(n, sizes[0])), rng.normal(size=(n, sizes[-1]))
+    loss, g = mlp.loss_and_gradients(x, y)
+    assert loss >= 0
+    assert [w.shape for w in g.weights] == [w.shape for w in mlp.weights]
+    assert [b.shape for b in g.biases] == [b.shape for b in mlp.biases]
+    assert [d.shape for d in g.deltas] == [(n, s) for s in sizes[1:]]
+    slow = index_form_gradients(mlp, x, y)
+    assert all(np.allclose(a, b, atol=1e-12) for a, b in zip(g.weights, slow.weights))
