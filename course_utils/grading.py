@@ -196,7 +196,7 @@ def _read_notebook(path: Path):
     try:
         nb = json.loads(text)
     except ValueError as exc:
-        return None, f"not valid JSON ({exc.msg} at line {exc.lineno})"
+        return None, f"not valid JSON ({exc.msg}: line {exc.lineno}, column {exc.colno})"
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         return None, "not a Jupyter notebook (no list of cells)"
     return nb, ""

@@ -62,11 +62,11 @@ def scratch(src=""):
     return nbformat.v4.new_code_cell(textwrap.dedent(src).strip())
 
 
-def tests(visible, grade_id, points, hidden_body=None):
+def tests(visible, grade_id, points, hidden_body=None, kit_extra=""):
     """Test cell: visible checks (helpful messages) then the hidden tests (the verdict)."""
     src = textwrap.dedent(visible).strip()
     if hidden_body is not None:
-        src += "\n\n" + hidden(hidden_body)
+        src += "\n\n" + hidden(hidden_body, kit_extra)
     cell = nbformat.v4.new_code_cell(src)
     cell.metadata = _meta(grade=True, locked=True, points=points, grade_id=grade_id)
     return cell
@@ -169,9 +169,10 @@ def _sigmoid(z):
 '''
 
 
-def hidden(body):
+def hidden(body, kit_extra=""):
     """Wrap a hidden test body into ``_hidden_test()`` with the trusted kit, between the markers."""
-    code = TRUSTED_KIT.strip() + "\n\n" + textwrap.dedent(body).strip()
+    extra = ("\n\n" + textwrap.dedent(kit_extra).strip()) if kit_extra else ""
+    code = TRUSTED_KIT.strip() + extra + "\n\n" + textwrap.dedent(body).strip()
     return ("### BEGIN HIDDEN TESTS\n"
             "def _hidden_test():\n"
             + textwrap.indent(code, "    ")
@@ -189,3 +190,65 @@ def notebook(cells):
     for k, cell in enumerate(nb.cells):
         cell["id"] = f"cell-{k:03d}"
     return nb
+
+
+# Extra trusted helpers for images (nested tuples of rows), operators only.
+KIT_IMAGES = r"""
+def _shape2(m):
+    return (_tuple.__len__(m), _tuple.__len__(m[0]))
+
+def _zeros(h, w):
+    out = []
+    i = 0
+    while i < h:
+        out.append([0.0] * w)
+        i += 1
+    return out
+
+def _freeze(rows):
+    return _tuple([_tuple(r) for r in rows])
+
+def _corr_valid(x, k):
+    H, W = _shape2(x)
+    KH, KW = _shape2(k)
+    out = _zeros(H - KH + 1, W - KW + 1)
+    i = 0
+    while i <= H - KH:
+        j = 0
+        while j <= W - KW:
+            s = 0.0
+            a = 0
+            while a < KH:
+                b = 0
+                while b < KW:
+                    s += x[i + a][j + b] * k[a][b]
+                    b += 1
+                a += 1
+            out[i][j] = s
+            j += 1
+        i += 1
+    return _freeze(out)
+
+def _scatter(dy, w, H, W):
+    # dX[i + a][j + b] += dY[i][j] w[a][b]: each output sends its gradient back to its window
+    out = _zeros(H, W)
+    OH, OW = _shape2(dy)
+    KH, KW = _shape2(w)
+    i = 0
+    while i < OH:
+        j = 0
+        while j < OW:
+            a = 0
+            while a < KH:
+                b = 0
+                while b < KW:
+                    out[i + a][j + b] += dy[i][j] * w[a][b]
+                    b += 1
+                a += 1
+            j += 1
+        i += 1
+    return _freeze(out)
+
+def _image(seed, h, w, lo=-1.0, hi=1.0):
+    return _matrix(_rand(seed, h * w, lo, hi), h, w)
+"""

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _nbbuild import answer, md, notebook, reset, scratch, setup, tests, written  # noqa: E402
+from _nbbuild import KIT_IMAGES, answer, md, notebook, reset, scratch, setup, tests, written  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -517,7 +517,706 @@ if not (total < 0.1):
     return notebook(cells)
 
 
-BUILDERS = {"ps1": ps1}
+# =============================================================================================
+# ps2: the worked example, then softmax + cross-entropy
+# =============================================================================================
+def ps2():
+    reset()
+    cells = [
+        header("Problem set 2: the worked example, and softmax with cross-entropy", 11, 3, r"""
+        Part A reproduces, number by number, the step-by-step example of the backpropagation
+        slides: a 2-2-2 network with sigmoid units and squared error, inputs $i_1 = 0.05$,
+        $i_2 = 0.10$, targets $0.01$ and $0.99$, weights $w_1 \dots w_8$, biases $b_1 = 0.35$,
+        $b_2 = 0.60$, learning rate $0.5$. In matrix form $W^1 = \begin{pmatrix} w_1 & w_2 \\ w_3 & w_4 \end{pmatrix}$,
+        $W^2 = \begin{pmatrix} w_5 & w_6 \\ w_7 & w_8 \end{pmatrix}$ (row = receiving unit) and
+        $E = \tfrac12 \sum_k (\text{target}_k - \text{out}_{o_k})^2$.
+        Part B moves to classification: softmax outputs with the cross-entropy loss, whose
+        gradient with respect to the logits is famously simple.
+
+        The visible tests compare with `course_utils.worked_example`, which computes every number
+        of the slides; vectors are 1-D numpy arrays.
+        """),
+        setup(SETUP_COMMON + """
+from course_utils.worked_example import EXAMPLE, WEIGHT_POSITIONS, worked_example
+from course_utils.losses import softmax_cross_entropy as _ref_softmax_ce
+from course_utils.activations import softmax as _ref_softmax
+from course_utils.gradcheck import numerical_gradient
+
+EX = worked_example()   # every number of the slides' example, computed by course_utils
+x = np.array(EXAMPLE["inputs"])
+target = np.array(EXAMPLE["targets"])
+W1 = np.array([[EXAMPLE["weights"]["w1"], EXAMPLE["weights"]["w2"]],
+               [EXAMPLE["weights"]["w3"], EXAMPLE["weights"]["w4"]]])
+W2 = np.array([[EXAMPLE["weights"]["w5"], EXAMPLE["weights"]["w6"]],
+               [EXAMPLE["weights"]["w7"], EXAMPLE["weights"]["w8"]]])
+b1 = np.full(2, EXAMPLE["biases"]["b1"])
+b2 = np.full(2, EXAMPLE["biases"]["b2"])
+LR = EXAMPLE["lr"]
+"""),
+        md(r"""
+        ## Part A1 (2 points): the forward pass
+
+        $\text{net}_h = W^1 x + b_1$, $\text{out}_h = \sigma(\text{net}_h)$,
+        $\text{net}_o = W^2\, \text{out}_h + b_2$, $\text{out}_o = \sigma(\text{net}_o)$.
+        """),
+        answer('''
+def forward_example(W1, b1, W2, b2, x):
+    """Forward pass of the 2-2-2 sigmoid network. Returns (net_h, out_h, net_o, out_o), each shape (2,)."""
+    ### BEGIN SOLUTION
+    net_h = W1 @ x + b1
+    out_h = 1.0 / (1.0 + np.exp(-net_h))
+    net_o = W2 @ out_h + b2
+    out_o = 1.0 / (1.0 + np.exp(-net_o))
+    return net_h, out_h, net_o, out_o
+    ### END SOLUTION
+''', "forward_example"),
+        tests('''
+net_h, out_h, net_o, out_o = forward_example(W1, b1, W2, b2, x)
+for name, got in (("net_h", net_h), ("out_h", out_h), ("net_o", net_o), ("out_o", out_o)):
+    expect_shape(name, got, (2,))
+expect_close("net_h", net_h, [EX.net["net_h1"], EX.net["net_h2"]], hint="net_h1 = w1 i1 + w2 i2 + b1 = 0.3775 on the slides")
+expect_close("out_h", out_h, [EX.out["out_h1"], EX.out["out_h2"]])
+expect_close("net_o", net_o, [EX.net["net_o1"], EX.net["net_o2"]], hint="net_o is computed from the hidden *outputs* out_h, not from net_h")
+expect_close("out_o", out_o, [EX.out["out_o1"], EX.out["out_o2"]], hint="the slides: out_o1 = 0.75136507")
+''', "test_forward_example", 2, '''
+W1r = _matrix(_rand(2101, 4), 2, 2)
+W2r = _matrix(_rand(2102, 4), 2, 2)
+b1r, b2r, xr = _rand(2103, 2), _rand(2104, 2), _rand(2105, 2)
+res = forward_example(np.array(W1r), np.array(b1r), np.array(W2r), np.array(b2r), np.array(xr))
+got = [_num("forward_example output " + str(k), res[k]) for k in (0, 1, 2, 3)]
+net_h = _tuple([W1r[i][0] * xr[0] + W1r[i][1] * xr[1] + b1r[i] for i in (0, 1)])
+out_h = _tuple([_sigmoid(v) for v in net_h])
+net_o = _tuple([W2r[i][0] * out_h[0] + W2r[i][1] * out_h[1] + b2r[i] for i in (0, 1)])
+out_o = _tuple([_sigmoid(v) for v in net_o])
+for k, want in ((0, net_h), (1, out_h), (2, net_o), (3, out_o)):
+    _cmp(("net_h", "out_h", "net_o", "out_o")[k], got[k], (2,), want)
+'''),
+        md(r"""
+        ## Part A2 (1 point): the error
+
+        $E_{total} = \tfrac12 (\text{target}_{o_1} - \text{out}_{o_1})^2 + \tfrac12 (\text{target}_{o_2} - \text{out}_{o_2})^2$.
+        """),
+        answer('''
+def total_error(out_o, target):
+    """E_total = 1/2 sum_k (target_k - out_k)^2, a Python float."""
+    ### BEGIN SOLUTION
+    return float(0.5 * np.sum((target - out_o) ** 2))
+    ### END SOLUTION
+''', "total_error"),
+        tests('''
+_out_o = np.array([EX.out["out_o1"], EX.out["out_o2"]])
+expect_close("total_error", total_error(_out_o, target), EX.errors["E_total"],
+             hint="the slides: E_total = 0.298371109; do not forget the 1/2")
+''', "test_total_error", 1, '''
+o, t = _rand(2201, 3, 0.0, 1.0), _rand(2202, 3, 0.0, 1.0)
+got = _num("total_error", total_error(np.array(o), np.array(t)))
+want = 0.5 * ((t[0] - o[0]) ** 2 + (t[1] - o[1]) ** 2 + (t[2] - o[2]) ** 2)
+_cmp("total_error", got, (), (want,))
+'''),
+        md(r"""
+        ## Part A3 (2 points): backward through the loss and through the sigmoid
+
+        Each layer's backward step multiplies the upstream gradient by a local derivative:
+        $\partial E/\partial \text{out}_k = \text{out}_k - \text{target}_k$, and through
+        $\text{out} = \sigma(\text{net})$: $\partial E/\partial \text{net} = \partial E/\partial \text{out} \cdot \text{out}(1 - \text{out})$.
+        """),
+        answer('''
+def mse_backward(out, target):
+    """dE/dout for E = 1/2 sum (target - out)^2; same shape as out."""
+    ### BEGIN SOLUTION
+    return out - target
+    ### END SOLUTION
+
+
+def sigmoid_backward(dout, out):
+    """dE/dnet given dE/dout and out = sigmoid(net) (elementwise); same shape as out."""
+    ### BEGIN SOLUTION
+    return dout * out * (1.0 - out)
+    ### END SOLUTION
+''', "backward_pieces"),
+        tests('''
+_d = mse_backward(_out_o, target)
+expect_close("mse_backward", _d, [EX.chain["dE_total/dout_o1"], EX.out["out_o2"] - target[1]],
+             hint="the slides: dE/dout_o1 = out_o1 - target_o1 = 0.74136507 (mind the sign)")
+expect_close("sigmoid_backward", sigmoid_backward(_d, _out_o), [EX.deltas["delta_o1"], EX.deltas["delta_o2"]],
+             hint="times out (1 - out): the sigmoid's derivative written with its output")
+''', "test_backward_pieces", 2, '''
+o, t, g = _rand(2301, 5, 0.01, 0.99), _rand(2302, 5, 0.0, 1.0), _rand(2303, 5)
+got_m = _num("mse_backward", mse_backward(np.array(o), np.array(t)))
+got_s = _num("sigmoid_backward", sigmoid_backward(np.array(g), np.array(o)))
+_cmp("mse_backward", got_m, (5,), _tuple([o[i] - t[i] for i in (0, 1, 2, 3, 4)]))
+_cmp("sigmoid_backward", got_s, (5,), _tuple([g[i] * o[i] * (1.0 - o[i]) for i in (0, 1, 2, 3, 4)]))
+'''),
+        md(r"""
+        ## Part A4 (2 points): the gradients of all eight weights
+
+        Chain the pieces: $\delta_o = \partial E/\partial \text{net}_o$, $\partial E/\partial W^2 = \delta_o\, \text{out}_h^\top$
+        (so $\partial E/\partial w_5 = \delta_{o_1} \text{out}_{h_1}$), then
+        $\partial E/\partial \text{out}_h = (W^2)^\top \delta_o$, $\delta_h$, and
+        $\partial E/\partial W^1 = \delta_h\, x^\top$ (so $\partial E/\partial w_1 = \delta_{h_1} i_1$).
+        Use the *original* $W^2$ for $\delta_h$.
+        """),
+        answer('''
+def example_gradients(W1, b1, W2, b2, x, target):
+    """(dE/dW1, dE/dW2) of the 2-2-2 network, each of shape (2, 2) like W1 and W2."""
+    ### BEGIN SOLUTION
+    net_h, out_h, net_o, out_o = forward_example(W1, b1, W2, b2, x)
+    delta_o = sigmoid_backward(mse_backward(out_o, target), out_o)
+    dW2 = np.outer(delta_o, out_h)
+    delta_h = sigmoid_backward(W2.T @ delta_o, out_h)
+    dW1 = np.outer(delta_h, x)
+    return dW1, dW2
+    ### END SOLUTION
+''', "example_gradients"),
+        tests('''
+dW1, dW2 = example_gradients(W1, b1, W2, b2, x, target)
+expect_shape("dW1", dW1, W1.shape, of="W1")
+expect_shape("dW2", dW2, W2.shape, of="W2")
+_want = {name: EX.gradients[f"dE/d{name}"] for name in WEIGHT_POSITIONS}
+expect_close("dE/dw5 = dW2[0, 0]", dW2[0, 0], _want["w5"], hint="the slides: 0.082167041")
+expect_close("dE/dw1 = dW1[0, 0]", dW1[0, 0], _want["w1"], hint="the slides: 0.000438568")
+expect_close("dW2", dW2, [[_want["w5"], _want["w6"]], [_want["w7"], _want["w8"]]])
+expect_close("dW1", dW1, [[_want["w1"], _want["w2"]], [_want["w3"], _want["w4"]]])
+''', "test_example_gradients", 2, '''
+W1r = _matrix(_rand(2401, 4), 2, 2)
+W2r = _matrix(_rand(2402, 4), 2, 2)
+b1r, b2r, xr, tr = _rand(2403, 2), _rand(2404, 2), _rand(2405, 2), _rand(2406, 2, 0.0, 1.0)
+res = example_gradients(np.array(W1r), np.array(b1r), np.array(W2r), np.array(b2r), np.array(xr), np.array(tr))
+g1, g2 = _num("dW1", res[0]), _num("dW2", res[1])
+net_h = _tuple([W1r[i][0] * xr[0] + W1r[i][1] * xr[1] + b1r[i] for i in (0, 1)])
+out_h = _tuple([_sigmoid(v) for v in net_h])
+net_o = _tuple([W2r[i][0] * out_h[0] + W2r[i][1] * out_h[1] + b2r[i] for i in (0, 1)])
+out_o = _tuple([_sigmoid(v) for v in net_o])
+d_o = _tuple([(out_o[k] - tr[k]) * out_o[k] * (1.0 - out_o[k]) for k in (0, 1)])
+d_h = _tuple([(d_o[0] * W2r[0][j] + d_o[1] * W2r[1][j]) * out_h[j] * (1.0 - out_h[j]) for j in (0, 1)])
+_cmp("dW2", g2, (2, 2), _tuple([d_o[i] * out_h[j] for i in (0, 1) for j in (0, 1)]))
+_cmp("dW1", g1, (2, 2), _tuple([d_h[i] * xr[j] for i in (0, 1) for j in (0, 1)]))
+'''),
+        md(r"""
+        ## Part A5 (1 point): the update
+
+        $w \leftarrow w - \eta\, \partial E/\partial w$. Return new arrays; leave the inputs unchanged.
+        """),
+        answer('''
+def sgd_update(W, dW, lr):
+    """One gradient-descent step: W - lr * dW (a new array)."""
+    ### BEGIN SOLUTION
+    return W - lr * dW
+    ### END SOLUTION
+''', "sgd_update"),
+        tests('''
+_W2_before = W2.copy()
+_new_W2 = sgd_update(W2, dW2, LR)
+_new_W1 = sgd_update(W1, dW1, LR)
+assert np.array_equal(W2, _W2_before), "sgd_update changed W2 in place: return W - lr * dW instead"
+expect_close("updated w5", _new_W2[0, 0], EX.updated["w5"], hint="the slides: w5+ = 0.35891648")
+expect_close("updated w1", _new_W1[0, 0], EX.updated["w1"], hint="the slides: w1+ = 0.149780716")
+''', "test_sgd_update", 1, '''
+Wr, dWr = _matrix(_rand(2501, 6), 2, 3), _matrix(_rand(2502, 6), 2, 3)
+got = _num("sgd_update", sgd_update(np.array(Wr), np.array(dWr), 0.3))
+_cmp("sgd_update", got, (2, 3), _tuple([Wr[i][j] - 0.3 * dWr[i][j] for i in (0, 1) for j in (0, 1, 2)]))
+'''),
+        md(r"""
+        ## Part B1 (1 point): a stable softmax
+
+        $\text{softmax}(z)_k = e^{z_k} / \sum_j e^{z_j}$ for each row of $z$ (shape $(N, K)$).
+        $e^{1000}$ overflows; subtract each row's maximum first (softmax does not change when
+        the same constant is added to every logit of a row).
+        """),
+        answer('''
+def softmax(z):
+    """Row-wise softmax of logits z, shape (N, K) -> probabilities (N, K); stable for large logits."""
+    ### BEGIN SOLUTION
+    shifted = z - np.max(z, axis=1, keepdims=True)
+    e = np.exp(shifted)
+    return e / np.sum(e, axis=1, keepdims=True)
+    ### END SOLUTION
+''', "softmax"),
+        tests('''
+_z = np.array([[1.0, 2.0, 3.0], [1000.0, 1001.0, 1002.0], [-5.0, 0.0, 5.0]])
+_p = softmax(_z)
+expect_shape("softmax(z)", _p, _z.shape)
+assert np.all(np.isfinite(_p)), "softmax(z) has NaN/inf for logits near 1000: subtract each row's max first"
+expect_close("softmax(z)", _p, _ref_softmax(_z, axis=1), hint="normalise each row (axis=1, keepdims=True)")
+''', "test_softmax", 1, '''
+zr = _matrix(_rand(2601, 8, -3.0, 3.0), 2, 4)
+zbig = _tuple([_tuple([v + 700.0 * (r + 1) for v in zr[r]]) for r in (0, 1)])
+got = _num("softmax(z)", softmax(np.array(zbig)))
+want = []
+for row in zr:
+    m = row[0]
+    for v in row:
+        m = v if v > m else m
+    e = [_E ** (v - m) for v in row]
+    s = e[0] + e[1] + e[2] + e[3]
+    want += [v / s for v in e]
+_cmp("softmax(z) for logits near 700 and 1400", got, (2, 4), _tuple(want), rtol=1e-6, atol=1e-12)
+'''),
+        md(r"""
+        ## Part B2 (2 points): softmax + cross-entropy, and its gradient
+
+        With $p = \text{softmax}(z)$ and integer labels $y_n$, the mean loss is
+        $L = -\frac1N \sum_n \log p_{n, y_n}$ and (you derive it below)
+        $\partial L / \partial z_{n,k} = \frac1N (p_{n,k} - [k = y_n])$.
+        Compute $\log p$ as $z - \max z - \log \sum e^{z - \max z}$, never as `log(softmax(z))`
+        (a probability that rounds to 0 gives $-\infty$).
+        """),
+        answer('''
+def softmax_cross_entropy(z, y):
+    """Mean cross-entropy of softmax(z) against integer labels y, and dL/dz.
+
+    z: logits, shape (N, K); y: integer labels, shape (N,). Returns (loss, dz): loss a float,
+    dz = (softmax(z) - onehot(y)) / N of shape (N, K).
+    """
+    ### BEGIN SOLUTION
+    n = z.shape[0]
+    shifted = z - np.max(z, axis=1, keepdims=True)
+    log_p = shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+    loss = float(-np.mean(log_p[np.arange(n), y]))
+    dz = np.exp(log_p)
+    dz[np.arange(n), y] -= 1.0
+    return loss, dz / n
+    ### END SOLUTION
+''', "softmax_cross_entropy"),
+        tests('''
+_rng = np.random.default_rng(2)
+_z = _rng.standard_normal((4, 3))
+_y = np.array([0, 2, 1, 2])
+_loss, _dz = softmax_cross_entropy(_z, _y)
+_ref_loss, _ref_dz = _ref_softmax_ce(_z, _y)
+expect_close("loss", _loss, _ref_loss, hint="mean over the N rows of -log p[n, y_n]")
+expect_shape("dz", _dz, _z.shape, of="z")
+expect_close("dz", _dz, _ref_dz, hint="(p - onehot(y)) / N: did you divide by N?")
+_numgrad = numerical_gradient(lambda zz: softmax_cross_entropy(zz, _y)[0], _z.copy())
+expect_close("dz against central differences", _dz, _numgrad, rtol=1e-5, atol=1e-8)
+_big_loss, _big_dz = softmax_cross_entropy(np.array([[1e4, 0.0, -1e4]]), np.array([1]))
+assert np.isfinite(_big_loss) and np.all(np.isfinite(_big_dz)), (
+    f"loss {_big_loss} for logits of size 1e4: use the log-sum-exp form, not log(softmax(z))")
+expect_close("loss for logits [1e4, 0, -1e4] and label 1", _big_loss, 1e4)
+''', "test_softmax_cross_entropy", 2, '''
+zr = _matrix(_rand(2701, 12, -2.0, 2.0), 4, 3)
+labels = (2, 0, 1, 1)
+res = softmax_cross_entropy(np.array(zr), np.array(labels))
+got_loss, got_dz = _num("loss", res[0]), _num("dz", res[1])
+zs = _tuple([_tuple([v + 5000.0 for v in row]) for row in zr])
+res_big = softmax_cross_entropy(np.array(zs), np.array(labels))
+got_big = _num("loss for shifted logits", res_big[0])
+prod = 1.0
+dz = []
+n = 0
+while n < 4:
+    row = zr[n]
+    e = [_E ** v for v in row]
+    s = e[0] + e[1] + e[2]
+    p = [v / s for v in e]
+    prod = prod * p[labels[n]]
+    dz += [(p[k] - (1.0 if k == labels[n] else 0.0)) / 4.0 for k in (0, 1, 2)]
+    n += 1
+_cmp("dz", got_dz, (4, 3), _tuple(dz))
+# exp(-N * loss) must equal the product of the probabilities of the labels
+_cmp("exp(-N loss)", ((), (_E ** (-4.0 * got_loss[1][0]),)), (), (prod,), rtol=1e-9)
+_cmp("loss for logits shifted by 5000", got_big, (), got_loss[1], rtol=1e-9, atol=1e-9)
+'''),
+        md(r"""
+        ## Written answer (3 points): derive the gradient
+
+        For one example with label $y$ and $p = \text{softmax}(z)$, $L = -\log p_y$. Show that
+        $\partial L / \partial z_k = p_k - [k = y]$. Use $\partial p_y / \partial z_k = p_y([k = y] - p_k)$,
+        or write $L = -z_y + \log \sum_j e^{z_j}$. Then say in one sentence why this makes
+        softmax + cross-entropy a good pair for training (compare with the $f'(z)$ factor of
+        sigmoid + squared error).
+        """),
+        written(r"""
+        $L = -z_y + \log \sum_j e^{z_j}$, so $\partial L/\partial z_k = -[k = y] + e^{z_k} / \sum_j e^{z_j} = p_k - [k = y]$.
+        (Equivalently $\partial L/\partial z_k = -\frac{1}{p_y} p_y ([k = y] - p_k)$.)
+        The gradient is just the prediction error: it does not shrink when a unit saturates,
+        unlike $(\hat y - y) \sigma'(z)$, where $\sigma'(z) \to 0$ for a confidently wrong output.
+        Grading: 2 points for a correct derivation, 1 point for the saturation argument.
+        """, "written_softmax_gradient", 3),
+        md("""
+        ## Summary
+
+        You reproduced every number of the slides' example from four small functions, each a
+        local derivative multiplied by the gradient from above, and you implemented the
+        classification output layer the way libraries do: log-sum-exp for stability, and the
+        fused gradient $p - y$.
+        """),
+    ]
+    return notebook(cells)
+
+
+# =============================================================================================
+# ps3: backpropagation through convolution and pooling
+# =============================================================================================
+def ps3():
+    reset()
+    cells = [
+        header("Problem set 3: backpropagation in CNNs", 11, 2, r"""
+        Lecture 33 derives the gradients of a convolutional layer. It writes the layer as a
+        convolution $Y[i,j] = \sum_a \sum_b X[i-a, j-b]\, W[a,b]$; deep-learning libraries (and
+        this problem set, like `course_utils.conv`) compute the **cross-correlation**
+        $Y[i,j] = \sum_a \sum_b X[i+a, j+b]\, W[a,b]$ instead: the same layer with the filter
+        stored flipped, so nothing is lost. In that form the lecture's results read
+        $$\frac{\partial L}{\partial W} = X \star \frac{\partial L}{\partial Y} \quad\text{(a valid correlation)},\qquad
+        \frac{\partial L}{\partial X} = \text{full correlation of } \frac{\partial L}{\partial Y} \text{ with } \mathrm{flip180}(W).$$
+        Pooling has no weights: max pooling routes each gradient to the input that won its window,
+        average pooling shares it equally. Arrays are `(N, C, H, W)` for images and
+        `(F, C, KH, KW)` for filters, as in `course_utils.conv`.
+        """),
+        setup(SETUP_COMMON + """
+from course_utils.conv import conv2d_backward_naive as _ref_backward, conv2d_forward_naive as _ref_forward
+from course_utils.conv import correlate2d as _ref_correlate, flip180
+from course_utils.pooling import avg_pool_backward as _ref_avg_b, avg_pool_forward as _ref_avg_f
+from course_utils.pooling import max_pool_backward as _ref_max_b, max_pool_forward as _ref_max_f
+
+rng = np.random.default_rng(33)
+"""),
+        md(r"""
+        ## Part 1 (1 point): output sizes
+
+        A layer with input width $W_1$, filter width $F$, padding $P$ and stride $S$ produces
+        $W_2 = (W_1 - F + 2P)/S + 1$ outputs per row (the lecture: a $32\times32\times3$ image and
+        six $5\times5\times3$ filters give $28\times28\times6$). Raise a `ValueError` when the filter
+        does not tile the padded input exactly (the division is not exact) or does not fit.
+        """),
+        answer('''
+def conv_output_size(w_in, f, p=0, s=1):
+    """Output width (W1 - F + 2P) / S + 1 of a convolution; ValueError if it is not a whole number >= 1."""
+    ### BEGIN SOLUTION
+    span = w_in - f + 2 * p
+    if span < 0 or span % s != 0:
+        raise ValueError(f"a {f}-wide filter with stride {s} does not tile {w_in} + 2*{p} inputs")
+    return span // s + 1
+    ### END SOLUTION
+''', "output_size"),
+        tests('''
+assert conv_output_size(32, 5) == 28, "the lecture's example: 32 - 5 + 1 = 28"
+assert conv_output_size(32, 5, p=2) == 32, "padding 2 keeps a 5x5 filter's output at 32 ('same')"
+assert conv_output_size(7, 3, s=2) == 3, "(7 - 3)/2 + 1 = 3"
+try:
+    conv_output_size(8, 3, s=2)
+except ValueError:
+    pass
+else:
+    raise AssertionError("conv_output_size(8, 3, s=2): (8 - 3)/2 is not whole, expected a ValueError")
+''', "test_output_size", 1, '''
+cases = ((227, 11, 0, 4, 55), (28, 5, 2, 1, 28), (9, 3, 1, 2, 5), (5, 5, 0, 1, 1))
+for w_in, f, p, s, want in cases:
+    _cmp("conv_output_size", _num("conv_output_size", conv_output_size(w_in, f, p, s)), (), (want * 1.0,))
+for w_in, f, p, s in ((10, 3, 0, 2), (3, 5, 0, 1)):
+    raised = False
+    try:
+        conv_output_size(w_in, f, p, s)
+    except ValueError:
+        raised = True
+    if not raised:
+        _fail("conv_output_size accepts a filter that does not tile its input")
+'''),
+        md(r"""
+        ## Part 2 (1 point): valid cross-correlation
+
+        $\text{out}[i,j] = \sum_a \sum_b x[i+a, j+b]\, k[a,b]$ for every position where $k$ lies
+        inside $x$: shape $(H - KH + 1,\ W - KW + 1)$. Loops are fine.
+        """),
+        answer('''
+def correlate2d_valid(x, k):
+    """Valid cross-correlation of a 2-D array x (H, W) with a kernel k (KH, KW)."""
+    ### BEGIN SOLUTION
+    kh, kw = k.shape
+    oh, ow = x.shape[0] - kh + 1, x.shape[1] - kw + 1
+    out = np.zeros((oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            out[i, j] = np.sum(x[i:i + kh, j:j + kw] * k)
+    return out
+    ### END SOLUTION
+''', "correlate"),
+        tests('''
+_x, _k = rng.standard_normal((6, 5)), rng.standard_normal((3, 2))
+_out = correlate2d_valid(_x, _k)
+expect_shape("correlate2d_valid(x, k)", _out, (4, 4), hint="(H - KH + 1, W - KW + 1)")
+expect_close("correlate2d_valid(x, k)", _out, _ref_correlate(_x, _k, "valid"),
+             hint="x[i + a, j + b] * k[a, b]: a correlation does not flip k")
+''', "test_correlate", 1, '''
+x = _image(3101, 6, 7)
+k = _image(3102, 3, 2)
+got = _num("correlate2d_valid", correlate2d_valid(np.array(x), np.array(k)))
+_cmp("correlate2d_valid", got, (4, 6), _flat(_corr_valid(x, k)))
+''', KIT_IMAGES),
+        md(r"""
+        ## Part 3 (2 points): the weight gradient of one channel
+
+        For $Y = X \star W$ (valid correlation), one weight $W[a,b]$ meets every output pixel:
+        $\frac{\partial L}{\partial W[a,b]} = \sum_i \sum_j \frac{\partial L}{\partial Y[i,j]}\, X[i+a, j+b]$,
+        which is the valid correlation of $X$ with $\partial L/\partial Y$.
+        """),
+        answer('''
+def conv_backward_dw(x, dy):
+    """dL/dW for Y = correlate2d_valid(X, W): X (H, W), dL/dY (OH, OW) -> dL/dW (H - OH + 1, W - OW + 1)."""
+    ### BEGIN SOLUTION
+    return correlate2d_valid(x, dy)
+    ### END SOLUTION
+''', "conv_dw"),
+        tests('''
+_x, _w = rng.standard_normal((6, 6)), rng.standard_normal((3, 3))
+_dy = rng.standard_normal((4, 4))
+_, _cache = _ref_forward(_x[None, None], _w[None, None], np.zeros(1))
+_dx_ref, _dw_ref, _ = _ref_backward(_dy[None, None], _cache)
+_dw = conv_backward_dw(_x, _dy)
+expect_shape("dW", _dw, _w.shape, of="W")
+expect_close("dW", _dw, _dw_ref[0, 0], hint="correlate X with dL/dY")
+''', "test_conv_dw", 2, '''
+x = _image(3201, 7, 6)
+dy = _image(3202, 5, 3)
+got = _num("dW", conv_backward_dw(np.array(x), np.array(dy)))
+_cmp("dW", got, (3, 4), _flat(_corr_valid(x, dy)))
+''', KIT_IMAGES),
+        md(r"""
+        ## Part 4 (2 points): the input gradient of one channel
+
+        An input pixel $X[p,q]$ meets only the outputs whose window covers it (the lecture's
+        region $P$): $\frac{\partial L}{\partial X[p,q]} = \sum_{a,b} \frac{\partial L}{\partial Y[p-a, q-b]}\, W[a,b]$.
+        That is a *full* correlation of $\partial L/\partial Y$ with $\mathrm{flip180}(W)$: pad
+        $\partial L/\partial Y$ with $KH-1$ rows and $KW-1$ columns of zeros on each side, then
+        correlate with the flipped filter.
+        """),
+        answer('''
+def conv_backward_dx(dy, w):
+    """dL/dX for Y = correlate2d_valid(X, W): dL/dY (OH, OW), W (KH, KW) -> dL/dX (OH + KH - 1, OW + KW - 1)."""
+    ### BEGIN SOLUTION
+    kh, kw = w.shape
+    padded = np.pad(dy, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
+    return correlate2d_valid(padded, w[::-1, ::-1])
+    ### END SOLUTION
+''', "conv_dx"),
+        tests('''
+_dx = conv_backward_dx(_dy, _w)
+expect_shape("dX", _dx, _x.shape, of="X", hint="pad dL/dY by KH - 1 and KW - 1 on every side")
+expect_close("dX", _dx, _dx_ref[0, 0], hint="correlate the padded dL/dY with the filter flipped by 180 degrees")
+''', "test_conv_dx", 2, '''
+w = _image(3301, 3, 2)
+dy = _image(3302, 4, 5)
+got = _num("dX", conv_backward_dx(np.array(dy), np.array(w)))
+_cmp("dX", got, (6, 6), _flat(_scatter(dy, w, 6, 6)))
+''', KIT_IMAGES),
+        md(r"""
+        ## Part 5 (2 points): a whole convolutional layer
+
+        For $x$ of shape $(N, C, H, W)$, filters $w$ of shape $(F, C, KH, KW)$, stride 1, no padding,
+        $\text{out}[n,f] = b[f] + \sum_c x[n,c] \star w[f,c]$. Its gradients sum the single-channel
+        ones: over images $n$ for $dw[f,c]$, over filters $f$ for $dx[n,c]$; and $db[f]$ sums
+        $dout[n,f]$ over $n$ and all pixels. Use your Parts 3 and 4.
+        """),
+        answer('''
+def conv2d_backward_naive(dout, x, w):
+    """Gradients (dx, dw, db) of out[n, f] = b[f] + sum_c correlate2d_valid(x[n, c], w[f, c]).
+
+    dout (N, F, OH, OW), x (N, C, H, W), w (F, C, KH, KW); returns arrays shaped like x, w and (F,).
+    """
+    ### BEGIN SOLUTION
+    n_img, n_chan = x.shape[:2]
+    n_filt = w.shape[0]
+    dx, dw = np.zeros(x.shape), np.zeros(w.shape)
+    for n in range(n_img):
+        for f in range(n_filt):
+            for c in range(n_chan):
+                dw[f, c] += conv_backward_dw(x[n, c], dout[n, f])
+                dx[n, c] += conv_backward_dx(dout[n, f], w[f, c])
+    db = dout.sum(axis=(0, 2, 3))
+    return dx, dw, db
+    ### END SOLUTION
+''', "conv_layer"),
+        tests('''
+_x4, _w4, _b4 = rng.standard_normal((2, 3, 5, 5)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
+_out4, _cache4 = _ref_forward(_x4, _w4, _b4)
+_dout4 = rng.standard_normal(_out4.shape)
+_refs = _ref_backward(_dout4, _cache4)
+_got = conv2d_backward_naive(_dout4, _x4, _w4)
+assert len(_got) == 3, "return (dx, dw, db)"
+for _name, _g, _r in zip(("dx", "dw", "db"), _got, _refs):
+    expect_shape(_name, _g, _r.shape)
+    expect_close(_name, _g, _r, hint="dw sums over images n, dx over filters f, db over n, i, j")
+''', "test_conv_layer", 2, '''
+N, C, F, H, K = 2, 2, 3, 5, 3
+xs = [[_image(3400 + 10 * n + c, H, H) for c in (0, 1)] for n in (0, 1)]
+ws = [[_image(3450 + 10 * f + c, K, K) for c in (0, 1)] for f in (0, 1, 2)]
+ds = [[_image(3480 + 10 * n + f, 3, 3) for f in (0, 1, 2)] for n in (0, 1)]
+res = conv2d_backward_naive(np.array(ds), np.array(xs), np.array(ws))
+got_dx, got_dw, got_db = _num("dx", res[0]), _num("dw", res[1]), _num("db", res[2])
+want_dx = []
+for n in (0, 1):
+    for c in (0, 1):
+        acc = _zeros(H, H)
+        for f in (0, 1, 2):
+            part = _scatter(ds[n][f], ws[f][c], H, H)
+            for i in (0, 1, 2, 3, 4):
+                for j in (0, 1, 2, 3, 4):
+                    acc[i][j] += part[i][j]
+        want_dx += _flat(_freeze(acc))
+want_dw = []
+for f in (0, 1, 2):
+    for c in (0, 1):
+        acc = _zeros(K, K)
+        for n in (0, 1):
+            part = _corr_valid(xs[n][c], ds[n][f])
+            for i in (0, 1, 2):
+                for j in (0, 1, 2):
+                    acc[i][j] += part[i][j]
+        want_dw += _flat(_freeze(acc))
+want_db = []
+for f in (0, 1, 2):
+    s = 0.0
+    for n in (0, 1):
+        for v in _flat(ds[n][f]):
+            s += v
+    want_db.append(s)
+_cmp("dx", got_dx, (N, C, H, H), _tuple(want_dx))
+_cmp("dw", got_dw, (F, C, K, K), _tuple(want_dw))
+_cmp("db", got_db, (F,), _tuple(want_db))
+''', KIT_IMAGES),
+        md(r"""
+        ## Part 6 (2 points): max-pool backward
+
+        Max pooling over `size x size` windows moved by `stride` sends each $dout[n,c,i,j]$ to the
+        input that won its window; the others get 0. When several inputs tie for the maximum,
+        the gradient goes to the **first** one in row-major order inside the window (as PyTorch
+        does). Overlapping windows (stride < size) add up.
+        """),
+        answer('''
+def max_pool_backward(dout, x, size=2, stride=2):
+    """dL/dx of max pooling: x (N, C, H, W), dout (N, C, OH, OW) -> dx like x (first maximum wins ties)."""
+    ### BEGIN SOLUTION
+    dx = np.zeros(x.shape)
+    n_img, n_chan, oh, ow = dout.shape
+    for n in range(n_img):
+        for c in range(n_chan):
+            for i in range(oh):
+                for j in range(ow):
+                    window = x[n, c, i * stride:i * stride + size, j * stride:j * stride + size]
+                    a, b = np.unravel_index(np.argmax(window), window.shape)  # argmax: first maximum
+                    dx[n, c, i * stride + a, j * stride + b] += dout[n, c, i, j]
+    return dx
+    ### END SOLUTION
+''', "max_pool"),
+        tests('''
+_xp = rng.integers(0, 3, size=(2, 2, 6, 6)).astype(float)     # small integers: many ties
+for _size, _stride in ((2, 2), (3, 3), (3, 2)):
+    _o, _c = _ref_max_f(_xp, size=_size, stride=_stride)
+    _do = rng.standard_normal(_o.shape)
+    _dx = max_pool_backward(_do, _xp, size=_size, stride=_stride)
+    expect_shape(f"dx (size={_size}, stride={_stride})", _dx, _xp.shape, of="x")
+    expect_close(f"dx (size={_size}, stride={_stride})", _dx, _ref_max_b(_do, _c),
+                 hint="only the first maximum of each window gets the gradient; overlapping windows add")
+''', "test_max_pool", 2, '''
+N, C, H = 1, 2, 7
+for size, stride, seed in ((2, 2, 3501), (3, 2, 3511)):
+    xs = [_matrix(_tuple([(v * 2.0) // 1.0 for v in _rand(seed + c, H * H)]), H, H) for c in (0, 1)]
+    OH = (H - size) // stride + 1
+    ds = [_image(seed + 5 + c, OH, OH) for c in (0, 1)]
+    got = _num("dx", max_pool_backward(np.array([ds]), np.array([xs]), size=size, stride=stride))
+    want = []
+    for c in (0, 1):
+        acc = _zeros(H, H)
+        i = 0
+        while i < OH:
+            j = 0
+            while j < OH:
+                best, bi, bj = xs[c][i * stride][j * stride], 0, 0
+                a = 0
+                while a < size:
+                    b = 0
+                    while b < size:
+                        v = xs[c][i * stride + a][j * stride + b]
+                        if v > best:
+                            best, bi, bj = v, a, b
+                        b += 1
+                    a += 1
+                acc[i * stride + bi][j * stride + bj] += ds[c][i][j]
+                j += 1
+            i += 1
+        want += _flat(_freeze(acc))
+    _cmp("max-pool dx", got, (N, C, H, H), _tuple(want))
+''', KIT_IMAGES),
+        md(r"""
+        ## Part 7 (1 point): average-pool backward
+
+        Each output is the mean of its window, so each input of the window receives
+        $dout / \text{size}^2$ (the lecture: divided by 4 for $2\times2$, by 9 for $3\times3$).
+        """),
+        answer('''
+def avg_pool_backward(dout, x_shape, size=2, stride=2):
+    """dL/dx of average pooling over size x size windows: dout (N, C, OH, OW) -> dx of shape x_shape."""
+    ### BEGIN SOLUTION
+    dx = np.zeros(x_shape)
+    oh, ow = dout.shape[2:]
+    for i in range(oh):
+        for j in range(ow):
+            dx[:, :, i * stride:i * stride + size, j * stride:j * stride + size] += \\
+                dout[:, :, i:i + 1, j:j + 1] / size ** 2
+    return dx
+    ### END SOLUTION
+''', "avg_pool"),
+        tests('''
+_xa = rng.standard_normal((2, 3, 6, 6))
+for _size, _stride in ((2, 2), (3, 3), (3, 1)):
+    _o, _c = _ref_avg_f(_xa, size=_size, stride=_stride)
+    _do = rng.standard_normal(_o.shape)
+    _dx = avg_pool_backward(_do, _xa.shape, size=_size, stride=_stride)
+    expect_close(f"dx (size={_size}, stride={_stride})", _dx, _ref_avg_b(_do, _c),
+                 hint="every input of a window gets dout / size**2; overlapping windows add")
+''', "test_avg_pool", 1, '''
+H, size, stride = 7, 3, 2
+OH = (H - size) // stride + 1
+d = _image(3601, OH, OH)
+got = _num("dx", avg_pool_backward(np.array([[d]]), (1, 1, H, H), size=size, stride=stride))
+_cmp("avg-pool dx", got, (1, 1, H, H), _flat(_avg_ref(d, H, size, stride)))
+''', KIT_IMAGES + """
+def _avg_ref(d, H, size, stride):
+    acc = _zeros(H, H)
+    OH = _tuple.__len__(d)
+    i = 0
+    while i < OH:
+        j = 0
+        while j < OH:
+            a = 0
+            while a < size:
+                b = 0
+                while b < size:
+                    acc[i * stride + a][j * stride + b] += d[i][j] / (size * size)
+                    b += 1
+                a += 1
+            j += 1
+        i += 1
+    return _freeze(acc)
+"""),
+        md(r"""
+        ## Written answer (2 points)
+
+        Why does $\partial L / \partial X$ use the filter rotated by 180° while the forward pass
+        uses it unrotated? Answer with the region $P$ of outputs that one input pixel touches.
+        """),
+        written(r"""
+        Output $Y[i,j]$ uses $X[i+a, j+b]$ with weight $W[a,b]$. Seen from the input pixel
+        $X[p,q]$, it feeds the outputs $Y[p-a, q-b]$ for every $(a,b)$ (the region $P$), with weight
+        $W[a,b]$: the offsets run *backwards* ($p - a$), so collecting
+        $\sum_{a,b} \partial L/\partial Y[p-a, q-b]\, W[a,b]$ is a correlation with the filter
+        indices reversed in both axes, i.e. with $\mathrm{flip180}(W)$ (and a convolution, in the
+        lecture's convention). Grading: 1 point for the region $P$ / reversed offsets, 1 for the flip.
+        """, "written_flip", 2),
+        md("""
+        ## Summary
+
+        A convolutional layer's backward pass is two correlations: the weights' gradient
+        correlates the input with the upstream gradient (one weight meets every output), the
+        input's gradient correlates the padded upstream gradient with the flipped filter (one
+        input meets only the outputs in its region). Pooling has no weights: max pooling routes,
+        average pooling shares.
+        """),
+    ]
+    return notebook(cells)
+
+
+BUILDERS = {"ps1": ps1, "ps2": ps2, "ps3": ps3}
 
 
 def main(argv):
