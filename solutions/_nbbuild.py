@@ -252,3 +252,83 @@ def _scatter(dy, w, H, W):
 def _image(seed, h, w, lo=-1.0, hi=1.0):
     return _matrix(_rand(seed, h * w, lo, hi), h, w)
 """
+
+
+# Trusted pyramid helpers (grey images as tuples of rows), operators only.
+KIT_PYRAMIDS = r"""
+_K = (0.0625, 0.25, 0.375, 0.25, 0.0625)
+
+def _refl(p, n):
+    if p < 0:
+        p = -p
+    if p >= n:
+        p = 2 * (n - 1) - p
+    return p
+
+def _blur1(v):
+    n = _tuple.__len__(v)
+    out = []
+    i = 0
+    while i < n:
+        s = 0.0
+        t = 0
+        while t < 5:
+            s += _K[t] * v[_refl(i + t - 2, n)]
+            t += 1
+        out.append(s)
+        i += 1
+    return _tuple(out)
+
+def _transpose(m):
+    h, w = _tuple.__len__(m), _tuple.__len__(m[0])
+    return _tuple([_tuple([m[i][j] for i in _tuple(_rows(h))]) for j in _tuple(_rows(w))])
+
+def _rows(n):
+    out = []
+    i = 0
+    while i < n:
+        out.append(i)
+        i += 1
+    return out
+
+def _blur2(m):
+    rows = _tuple([_blur1(r) for r in m])
+    return _transpose(_tuple([_blur1(c) for c in _transpose(rows)]))
+
+def _down(m):
+    b = _blur2(m)
+    return _tuple([_tuple([b[i][j] for j in _rows(_tuple.__len__(b[0])) if j % 2 == 0])
+                   for i in _rows(_tuple.__len__(b)) if i % 2 == 0])
+
+def _up(m, H, W):
+    h, w = _tuple.__len__(m), _tuple.__len__(m[0])
+    z = []
+    for i in _rows(2 * h):
+        z.append(_tuple([(m[i // 2][j // 2] if (i % 2 == 0 and j % 2 == 0) else 0.0) for j in _rows(2 * w)]))
+    b = _blur2(_tuple(z))
+    return _tuple([_tuple([4.0 * b[i][j] for j in _rows(W)]) for i in _rows(H)])
+
+def _sub(a, b):
+    return _tuple([_tuple([a[i][j] - b[i][j] for j in _rows(_tuple.__len__(a[0]))]) for i in _rows(_tuple.__len__(a))])
+
+def _add(a, b):
+    return _tuple([_tuple([a[i][j] + b[i][j] for j in _rows(_tuple.__len__(a[0]))]) for i in _rows(_tuple.__len__(a))])
+
+def _lap(img, levels):
+    g = [img]
+    while _list.__len__(g) < levels:
+        g.append(_down(g[-1]))
+    out = []
+    for i in _rows(levels - 1):
+        out.append(_sub(g[i], _up(g[i + 1], _tuple.__len__(g[i]), _tuple.__len__(g[i][0]))))
+    out.append(g[-1])
+    return out, g
+
+def _collapse(lap):
+    x = lap[-1]
+    i = _list.__len__(lap) - 2
+    while i >= 0:
+        x = _add(lap[i], _up(x, _tuple.__len__(lap[i]), _tuple.__len__(lap[i][0])))
+        i -= 1
+    return x
+"""

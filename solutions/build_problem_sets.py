@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _nbbuild import KIT_IMAGES, answer, md, notebook, reset, scratch, setup, tests, written  # noqa: E402
+from _nbbuild import KIT_IMAGES, KIT_PYRAMIDS, answer, md, notebook, reset, scratch, setup, tests, written  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -878,6 +878,8 @@ rng = np.random.default_rng(33)
         $W_2 = (W_1 - F + 2P)/S + 1$ outputs per row (the lecture: a $32\times32\times3$ image and
         six $5\times5\times3$ filters give $28\times28\times6$). Raise a `ValueError` when the filter
         does not tile the padded input exactly (the division is not exact) or does not fit.
+        (PyTorch, and `course_utils.conv.conv_output_size`, round down instead and silently drop
+        the last incomplete window; here you should notice it.)
         """),
         answer('''
 def conv_output_size(w_in, f, p=0, s=1):
@@ -1216,7 +1218,278 @@ def _avg_ref(d, H, size, stride):
     return notebook(cells)
 
 
-BUILDERS = {"ps1": ps1, "ps2": ps2, "ps3": ps3}
+# =============================================================================================
+# ps4: image pyramids
+# =============================================================================================
+def ps4():
+    reset()
+    cells = [
+        header("Problem set 4: Gaussian and Laplacian pyramids, blending", 10, 2, r"""
+        The pyramids of lecture 6 (MIT 6.869), built from two operators on grey images
+        (2-D arrays): $G$ blurs with the binomial kernel $[1\ 4\ 6\ 4\ 1]/16$ (along rows, then
+        columns) and keeps every second row and column; $F$ inserts zeros between the pixels and
+        blurs with the kernel times 2 per axis (times 4 in 2-D), which restores the brightness.
+        $$x_{i+1} = G_i x_i, \qquad L_i = (I - F_i G_i)\, x_i, \qquad x_i = L_i + F_i x_{i+1},$$
+        and blending uses the Gaussian pyramid of a mask: $L(j) = G(j)\, LA(j) + (1 - G(j))\, LB(j)$.
+        Borders reflect without repeating the edge pixel (`... c b | a b c ...`, OpenCV's
+        `BORDER_REFLECT_101`), which is `np.pad(..., mode="reflect")`. With these rules your
+        functions match `course_utils.pyramids` and OpenCV's `pyrDown`/`pyrUp`.
+        """),
+        setup(SETUP_COMMON + """
+import course_utils.pyramids as ref
+
+rng = np.random.default_rng(6)
+IMAGE = rng.random((20, 13))          # odd width on purpose
+KERNEL = np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
+"""),
+        md(r"""
+        ## Part 1 (1 point): the binomial blur
+
+        Filter every row with `KERNEL`, then every column (the kernel is separable), padding by
+        2 pixels with `np.pad(..., mode="reflect")` so the output has the input's shape.
+        """),
+        answer('''
+def blur(image):
+    """Separable [1 4 6 4 1]/16 blur of a 2-D image with reflect-101 borders; same shape."""
+    ### BEGIN SOLUTION
+    def along_rows(x):
+        padded = np.pad(x, ((0, 0), (2, 2)), mode="reflect")
+        return sum(KERNEL[t] * padded[:, t:t + x.shape[1]] for t in range(5))
+    return along_rows(along_rows(image).T).T
+    ### END SOLUTION
+''', "blur"),
+        tests('''
+_b = blur(IMAGE)
+expect_shape("blur(IMAGE)", _b, IMAGE.shape)
+expect_close("blur(IMAGE)", _b, ref.blur(IMAGE), hint="reflect-101 borders: np.pad(x, ..., mode='reflect')")
+''', "test_blur", 1, '''
+img = _image(4101, 7, 5)
+got = _num("blur", blur(np.array(img)))
+_cmp("blur", got, (7, 5), _flat(_blur2(img)))
+''', KIT_IMAGES + KIT_PYRAMIDS),
+        md(r"""
+        ## Part 2 (1 point): down-sampling, $G$
+
+        Blur, then keep rows and columns $0, 2, 4, \dots$: an $H \times W$ image becomes
+        $\lceil H/2 \rceil \times \lceil W/2 \rceil$.
+        """),
+        answer('''
+def downsample(image):
+    """G: blur then keep every second row and column (starting at 0)."""
+    ### BEGIN SOLUTION
+    return blur(image)[::2, ::2]
+    ### END SOLUTION
+''', "downsample"),
+        tests('''
+_d = downsample(IMAGE)
+expect_shape("downsample(IMAGE)", _d, (10, 7), hint="ceil(H/2) x ceil(W/2): keep rows and columns 0, 2, 4, ...")
+expect_close("downsample(IMAGE)", _d, ref.downsample(IMAGE), hint="blur first, then subsample")
+''', "test_downsample", 1, '''
+img = _image(4201, 9, 6)
+got = _num("downsample", downsample(np.array(img)))
+_cmp("downsample", got, (5, 3), _flat(_down(img)))
+''', KIT_IMAGES + KIT_PYRAMIDS),
+        md(r"""
+        ## Part 3 (2 points): up-sampling, $F$
+
+        To up-sample an $h \times w$ image to `shape` $= (H, W)$ with $H \in \{2h - 1, 2h\}$ (same for
+        $W$): put the pixels on the even rows and columns of a $2h \times 2w$ array of zeros, blur
+        it, multiply by 4 (the zeros took three quarters of the energy), and crop to `shape`.
+        """),
+        answer('''
+def upsample(image, shape):
+    """F: insert zeros to 2h x 2w, blur, times 4, crop to shape (H, W) with H in {2h-1, 2h}, W likewise."""
+    ### BEGIN SOLUTION
+    h, w = image.shape
+    zeros = np.zeros((2 * h, 2 * w))
+    zeros[::2, ::2] = image
+    return 4.0 * blur(zeros)[:shape[0], :shape[1]]
+    ### END SOLUTION
+''', "upsample"),
+        tests('''
+_small = rng.random((6, 5))
+for _shape in ((12, 10), (11, 9)):
+    _u = upsample(_small, _shape)
+    expect_shape(f"upsample(small, {_shape})", _u, _shape)
+    expect_close(f"upsample(small, {_shape})", _u, ref.upsample(_small, _shape),
+                 hint="zeros between pixels, blur the 2h x 2w array, times 4, then crop")
+expect_close("upsample of a constant", upsample(np.ones((4, 4)), (8, 8)), np.ones((8, 8)),
+             hint="a constant image must stay constant: did you multiply by 4?")
+''', "test_upsample", 2, '''
+img = _image(4301, 4, 5)
+got_even = _num("upsample", upsample(np.array(img), (8, 10)))
+got_odd = _num("upsample", upsample(np.array(img), (7, 9)))
+_cmp("upsample to (8, 10)", got_even, (8, 10), _flat(_up(img, 8, 10)))
+_cmp("upsample to (7, 9)", got_odd, (7, 9), _flat(_up(img, 7, 9)))
+''', KIT_IMAGES + KIT_PYRAMIDS),
+        md(r"""
+        ## Part 4 (2 points): the Laplacian pyramid
+
+        `laplacian_pyramid(image, levels)` returns `levels` arrays: the band-pass levels
+        $L_i = x_i - F(x_{i+1})$ (with $F$ up-sampling to the shape of $x_i$) for the first
+        `levels - 1` Gaussian levels, then the last Gaussian level $x_{levels}$ itself.
+        """),
+        answer('''
+def laplacian_pyramid(image, levels):
+    """[L_1, ..., L_{levels-1}, x_levels] with L_i = x_i - upsample(x_{i+1}, x_i.shape)."""
+    ### BEGIN SOLUTION
+    gaussian = [image]
+    for _ in range(levels - 1):
+        gaussian.append(downsample(gaussian[-1]))
+    laplacian = [fine - upsample(coarse, fine.shape) for fine, coarse in zip(gaussian[:-1], gaussian[1:])]
+    return laplacian + [gaussian[-1]]
+    ### END SOLUTION
+''', "laplacian"),
+        tests('''
+_lap = laplacian_pyramid(IMAGE, 3)
+_ref_lap = ref.laplacian_pyramid(IMAGE, 3)
+assert len(_lap) == 3, f"levels=3 gives 3 arrays (2 band-pass levels and the residual), got {len(_lap)}"
+for _i, (_g, _r) in enumerate(zip(_lap, _ref_lap)):
+    expect_shape(f"level {_i}", _g, _r.shape)
+    expect_close(f"level {_i}", _g, _r, hint="L_i = x_i - upsample(x_(i+1), x_i.shape); the last level is x_levels")
+''', "test_laplacian", 2, '''
+img = _image(4401, 12, 9)
+res = laplacian_pyramid(np.array(img), 3)
+got = [_num("level " + str(i), res[i]) for i in (0, 1, 2)]
+want, _ = _lap(img, 3)
+for i in (0, 1, 2):
+    _cmp("Laplacian level " + str(i), got[i], _shape2(want[i]), _flat(want[i]))
+''', KIT_IMAGES + KIT_PYRAMIDS),
+        md(r"""
+        ## Part 5 (1 point): exact reconstruction
+
+        Collapse from the top: $x_{levels}$ is the last entry; then $x_i = L_i + F(x_{i+1})$.
+        Up to rounding, `reconstruct(laplacian_pyramid(image, n))` is `image` again.
+        """),
+        answer('''
+def reconstruct(laplacian):
+    """Invert laplacian_pyramid: x = last level; x <- L_i + upsample(x, L_i.shape) down to i = 1."""
+    ### BEGIN SOLUTION
+    x = laplacian[-1]
+    for band in reversed(laplacian[:-1]):
+        x = band + upsample(x, band.shape)
+    return x
+    ### END SOLUTION
+''', "reconstruct"),
+        tests('''
+_back = reconstruct(ref.laplacian_pyramid(IMAGE, 4))
+expect_close("reconstruct(laplacian_pyramid(IMAGE, 4))", _back, IMAGE, rtol=1e-12, atol=1e-12,
+             hint="start from the last level and add one band per step")
+''', "test_reconstruct", 1, '''
+lap = [_image(4501, 10, 7), _image(4502, 5, 4), _image(4503, 3, 2)]
+got = _num("reconstruct", reconstruct([np.array(l) for l in lap]))
+_cmp("reconstruct", got, (10, 7), _flat(_collapse(lap)))
+''', KIT_IMAGES + KIT_PYRAMIDS),
+        md(r"""
+        ## Part 6 (2 points): blending with a mask pyramid
+
+        Blend `a` and `b` (same shape) with a `mask` of weights in $[0, 1]$ (1 takes `a`):
+        combine the Laplacian pyramids level by level with the Gaussian pyramid of the mask,
+        $L(j) = G(j)\, LA(j) + (1 - G(j))\, LB(j)$, and reconstruct. The seam is smoothed at every
+        scale at once.
+        """),
+        answer('''
+def blend(a, b, mask, levels):
+    """Multi-band blend of images a and b with mask weights (1 takes a), using `levels` pyramid levels."""
+    ### BEGIN SOLUTION
+    masks = [mask]
+    for _ in range(levels - 1):
+        masks.append(downsample(masks[-1]))
+    la, lb = laplacian_pyramid(a, levels), laplacian_pyramid(b, levels)
+    return reconstruct([g * x + (1 - g) * y for g, x, y in zip(masks, la, lb)])
+    ### END SOLUTION
+''', "blend"),
+        tests('''
+_a, _bb = rng.random((16, 16)), rng.random((16, 16))
+_mask = np.zeros((16, 16))
+_mask[:, :8] = 1.0
+_blended = blend(_a, _bb, _mask, 3)
+expect_shape("blend", _blended, _a.shape)
+expect_close("blend", _blended, ref.blend(_a, _bb, _mask, 3),
+             hint="the mask's *Gaussian* pyramid weights the images' *Laplacian* pyramids")
+expect_close("blend with levels=1", blend(_a, _bb, _mask, 1), np.where(_mask == 1, _a, _bb),
+             hint="one level is the hard, pixel-by-pixel blend")
+''', "test_blend", 2, '''
+a, b = _image(4601, 12, 10), _image(4602, 12, 10)
+m = _image(4603, 12, 10, 0.0, 1.0)
+got = _num("blend", blend(np.array(a), np.array(b), np.array(m), 3))
+la, _ = _lap(a, 3)
+lb, _ = _lap(b, 3)
+_, gm = _lap(m, 3)
+mixed = []
+for j in (0, 1, 2):
+    h, w = _shape2(la[j])
+    mixed.append(_tuple([_tuple([gm[j][r][c] * la[j][r][c] + (1.0 - gm[j][r][c]) * lb[j][r][c]
+                                 for c in _rows(w)]) for r in _rows(h)]))
+_cmp("blend", got, (12, 10), _flat(_collapse(mixed)))
+''', KIT_IMAGES + KIT_PYRAMIDS),
+        md(r"""
+        ## Part 7 (1 point): up-sampling as a matrix, $F_3$
+
+        In 1-D, up-sampling a signal of length $n$ to $2n$ is a matrix multiply $y = F x$ with
+        $F$ of shape $(2n, n)$: column $j$ is what a unit impulse at $x_j$ becomes, i.e. the
+        kernel $[1\ 4\ 6\ 4\ 1]$ centred on row $2j$. The slide's $F_3$ is the $8 \times 4$ case with
+        integer weights and **zero** borders (entries that fall outside are dropped).
+        """),
+        answer('''
+def upsample_matrix(n):
+    """The (2n, n) insert-zeros-then-blur matrix: [1 4 6 4 1] (integer weights) centred on row 2j of column j,
+    zero borders."""
+    ### BEGIN SOLUTION
+    F = np.zeros((2 * n, n))
+    for j in range(n):
+        for t, weight in enumerate([1.0, 4.0, 6.0, 4.0, 1.0]):
+            row = 2 * j + t - 2
+            if 0 <= row < 2 * n:
+                F[row, j] = weight
+    return F
+    ### END SOLUTION
+''', "upsample_matrix"),
+        tests('''
+F3 = upsample_matrix(4)
+expect_shape("upsample_matrix(4)", F3, (8, 4))
+expect_close("F3", F3, ref.upsample_matrix(4, boundary="zero", normalized=False),
+             hint="column j holds 1 4 6 4 1 centred on row 2j; the first column starts 6, 4, 1")
+print(F3.astype(int))
+''', "test_upsample_matrix", 1, '''
+n = 6
+got = _num("upsample_matrix(6)", upsample_matrix(n))
+want = []
+for r in _rows(2 * n):
+    for j in _rows(n):
+        t = r - 2 * j + 2
+        want.append((1.0, 4.0, 6.0, 4.0, 1.0)[t] if 0 <= t < 5 else 0.0)
+_cmp("upsample_matrix(6)", got, (12, 6), _tuple(want))
+''', KIT_IMAGES + KIT_PYRAMIDS),
+        md(r"""
+        ## Written answer (2 points)
+
+        Reconstruction from a Laplacian pyramid is exact *whatever* blur kernel $G$ and $F$ use,
+        even a bad one. Why? And why do codecs and blending store the Laplacian levels rather than
+        the Gaussian ones?
+        """),
+        written(r"""
+        Each level is defined as $L_i = x_i - F(x_{i+1})$ and reconstruction adds back exactly the
+        same $F(x_{i+1})$ (computed from the same stored $x_{i+1}$), so $L_i + F(x_{i+1}) = x_i$ by
+        construction, for any $F$ and $G$: nothing is approximated, the pyramid is just
+        a telescoping sum. The Laplacian levels are band-pass: mostly near zero (cheap to code,
+        the sparse detail), and each holds one scale, so blending can smooth the seam over a width
+        proportional to that scale. Grading: 1 point for the telescoping/same-F argument, 1 for
+        sparsity or per-scale blending.
+        """, "written_exact", 2),
+        md("""
+        ## Summary
+
+        Two small operators, blur-and-subsample and zero-insert-and-blur, build the Gaussian and
+        Laplacian pyramids; the Laplacian pyramid inverts exactly by construction, and blending
+        its levels with a blurred mask joins two images without a visible seam. In 1-D the
+        operators are matrices, like the slide's $F_3$.
+        """),
+    ]
+    return notebook(cells)
+
+
+BUILDERS = {"ps1": ps1, "ps2": ps2, "ps3": ps3, "ps4": ps4}
 
 
 def main(argv):
