@@ -1,6 +1,6 @@
 """Benchmark: convolution and pooling layers, fast vs naive and fast vs PyTorch CPU (float64).
 
-Run:  .venv/bin/python benchmarks/bench_conv.py [--repeats 15] [--quick]
+Run:  .venv/bin/python benchmarks/bench_conv.py [--repeats 15] [--quick] [--threads N]
 
 Timings on a shared machine are noisy, so every comparison is measured in the same run
 with the contenders **interleaved** (round r times each contender once), and the table
@@ -8,6 +8,10 @@ reports medians and the median of the per-round ratios. A ratio below 1 means
 course_utils is faster. PyTorch columns appear when ``torch`` is importable (an
 optional baseline: ``pip install torch==2.13.0`` gives a CPU build on Python 3.11).
 Widget callback times of ``course_utils.demos_cnn`` are reported at the end.
+
+``--threads 1`` pins numpy's BLAS and PyTorch to one thread each: on a machine shared with
+other jobs that comparison is much steadier than the default (2 threads on 2 cores), where
+both libraries' worker threads are descheduled unpredictably.
 """
 from __future__ import annotations
 
@@ -19,7 +23,23 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
+
+def _threads_from_argv(argv):
+    for k, arg in enumerate(argv):
+        if arg == "--threads" and k + 1 < len(argv):
+            return argv[k + 1]
+        if arg.startswith("--threads="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+# BLAS thread counts are read when numpy loads, so --threads N re-runs this script with them set
+_THREADS = _threads_from_argv(sys.argv[1:])
+if _THREADS is not None and os.environ.get("OPENBLAS_NUM_THREADS") != _THREADS:
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=_THREADS, OMP_NUM_THREADS=_THREADS, MKL_NUM_THREADS=_THREADS)
+    os.execve(sys.executable, [sys.executable, *sys.argv], env)
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -30,6 +50,8 @@ from course_utils.pooling import (max_pool_backward, max_pool_backward_naive, ma
 
 try:
     import torch
+    if _THREADS is not None:
+        torch.set_num_threads(int(_THREADS))
 except ImportError:  # optional baseline
     torch = None
 
@@ -182,6 +204,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--quick", action="store_true", help="few repeats, for a smoke run")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="BLAS and PyTorch threads for both sides (default: the libraries' own choice)")
     args = parser.parse_args(argv)
     repeats = 3 if args.quick else args.repeats
     print(f"Python {platform.python_version()}, numpy {np.__version__}"

@@ -43,6 +43,8 @@ def main(repeats: int) -> None:
     stepper = dm.WorkedExampleStepper()
     base_step = median_ms(lambda: figure_png(stepper.figure), repeats)
     rows.append(("stepper", "baseline: full redraw (savefig) of the figure", base_step, base_step))
+    rows.append(("stepper", "render only: blit changed artists + PNG", median_ms(stepper.renderer.png, repeats),
+                 base_step))
 
     def forward_setup():
         if stepper._n_forward >= len(stepper.forward_steps):
@@ -66,6 +68,7 @@ def main(repeats: int) -> None:
     demo = dm.XORDemo()
     base_xor = median_ms(lambda: figure_png(demo.figure), repeats)
     rows.append(("XOR", "baseline: full redraw (savefig) of the figure", base_xor, base_xor))
+    rows.append(("XOR", "render only: blit changed artists + PNG", median_ms(demo.renderer.png, repeats), base_xor))
     rows.append(("XOR", "control change: restart + first chunk + redraw (the callback)",
                  median_ms(lambda: (demo.restart(), demo.train_chunk()), repeats), base_xor))
     rows.append(("XOR", "one later chunk (200 updates) + redraw", median_ms(demo.train_chunk, repeats,

@@ -13,7 +13,7 @@ with ``pip install -e '.[bench]'``). scikit-image has no inverse of its
 Laplacian pyramid (it is not invertible), so its reconstruction is "n/a".
 
 Then the live demos of ``course_utils.demos_pyramids`` on 512x512 images: the
-callback's computation (``compute``: new data into the artists) and the PNG
+callback's computation (``compute``: new data into the artists) and the
 render of the figure (``render``) are timed separately; the goal is a total
 under 100 ms.
 """
@@ -158,7 +158,7 @@ def bench_demos(repeats):
          [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6]),
         ("SteeringDemo (512x512, sigma 3)", SteeringDemo, "angle", [10, 40, 70, 100, 130, 160, 190]),
     ]
-    lines = ["| demo (default settings) | compute ms | PNG render ms | whole callback ms (goal < 100) |",
+    lines = ["| demo (default settings) | compute ms | render ms (figure to JPEG) | whole callback ms (goal < 100) |",
              "|---|---|---|---|"]
     for label, cls, control, values in cases:
         demo = cls()

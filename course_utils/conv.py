@@ -22,7 +22,7 @@ Two implementations sit side by side and are tested to agree to 1e-10:
   and ``dL/dX[i',j'] = sum_{p in P} dL/dY[p] W[..]`` over the region ``P`` of
   outputs that the input pixel touches.
 * :func:`conv2d_forward` / :func:`conv2d_backward`: vectorized numpy
-  (im2col + one batched matrix product; col2im as ``KH*KW`` strided adds).
+  (im2col + one matrix product for the whole batch; col2im as ``KH*KW`` strided adds).
 
 Single-channel helpers :func:`correlate2d`, :func:`convolve2d` and
 :func:`flip180` state the lecture's identities (see :func:`conv_gradient_identities`).
@@ -225,16 +225,26 @@ def _col2im(dcols, xp_shape, kh, kw, stride, oh, ow):
     return dxp
 
 
+_CHUNK_BYTES = 8 * 2**20  # im2col columns built per chunk of images: about this many bytes
+
+
+def _image_chunks(n, cols_bytes_per_image):
+    """Slices of the batch such that one chunk's columns take about ``_CHUNK_BYTES``."""
+    step = max(1, _CHUNK_BYTES // max(1, cols_bytes_per_image))
+    return [slice(s, min(s + step, n)) for s in range(0, n, step)]
+
+
 def conv2d_forward(x, w, b, stride=1, pad=0):
     """Convolution layer forward pass (cross-correlation, zero padding), vectorized.
 
     Shapes: ``x`` (N, C, H, W), ``w`` (F, C, KH, KW), ``b`` (F,) -> ``out`` (N, F, OH, OW)
     with ``OH = (H - KH + 2 pad) // stride + 1``. Returns ``(out, cache)``.
 
-    Method: im2col gathers every receptive field into a column, so the whole layer is
-    **one** matrix product ``w.reshape(F, C*KH*KW) @ cols`` with ``cols`` of shape
-    (C*KH*KW, N*OH*OW). One large product keeps BLAS busy on both cores; a loop of
-    per-image products (or a batched ``matmul``) is measurably slower.
+    Method: im2col gathers every receptive field into a column, so the layer is a matrix
+    product ``w.reshape(F, C*KH*KW) @ cols`` with ``cols`` of shape (C*KH*KW, n*OH*OW) for a
+    chunk of ``n`` images. Chunks of about 8 MB keep the columns in the CPU cache while the
+    product reads them (the columns of a whole batch can be tens of MB); the cache keeps only
+    the padded input, and the backward pass rebuilds the columns chunk by chunk.
 
     Raises ``ValueError`` for wrong ranks, a channel mismatch, a kernel larger than the
     padded input, a non-positive stride or a negative pad.
@@ -244,40 +254,49 @@ def conv2d_forward(x, w, b, stride=1, pad=0):
     f, _, kh, kw = w.shape
     oh, ow = (h - kh + 2 * pad) // stride + 1, (wd - kw + 2 * pad) // stride + 1
     xp = _pad_channel_major(x, pad)                         # (C, N, Hp, Wp)
-    cols = _im2col(xp, kh, kw, stride, oh, ow)              # (C*KH*KW, N*OH*OW)
-    out = w.reshape(f, c * kh * kw) @ cols                  # (F, N*OH*OW)
-    out += b[:, None]
-    out = out.reshape(f, n, oh, ow).transpose(1, 0, 2, 3)   # (N, F, OH, OW) view
-    return np.ascontiguousarray(out), ("conv2d_forward", x.shape, xp.shape, w, cols, stride, pad)
+    w_rows = w.reshape(f, c * kh * kw)                      # (F, C*KH*KW)
+    out = np.empty((n, f, oh, ow), dtype=x.dtype)
+    for chunk in _image_chunks(n, c * kh * kw * oh * ow * x.itemsize):
+        cols = _im2col(xp[:, chunk], kh, kw, stride, oh, ow)    # (C*KH*KW, n*OH*OW)
+        y = w_rows @ cols                                        # (F, n*OH*OW)
+        y += b[:, None]
+        out[chunk] = y.reshape(f, -1, oh, ow).transpose(1, 0, 2, 3)
+    return out, ("conv2d_forward", x.shape, xp, w, stride, pad)
 
 
 def conv2d_backward(dout, cache):
     """Backward pass of :func:`conv2d_forward`.
 
     ``dout`` (N, F, OH, OW) is ``dL/dY``. Returns ``(dx, dw, db)`` with the shapes of
-    ``x``, ``w``, ``b``. With ``G = dout`` laid out as (F, N*OH*OW):
+    ``x``, ``w``, ``b``. With ``G = dout`` laid out as (F, n*OH*OW) for a chunk of images:
 
-    * ``db[f] = sum_{n,i,j} G[f, (n,i,j)]``;
-    * ``dw = G @ cols.T``: each weight collects ``dL/dY * X`` from **every** output pixel
-      (the lecture's ``dL/dW = X * dL/dY``, here the cross-correlation ``X ⋆ dL/dY``);
+    * ``db[f] = sum_{n,i,j} dout[n,f,i,j]``;
+    * ``dw += G @ cols.T`` over the chunks: each weight collects ``dL/dY * X`` from **every**
+      output pixel (the lecture's ``dL/dW = X * dL/dY``, here the cross-correlation ``X ⋆ dL/dY``);
     * ``dcols = w_rows.T @ G``, then col2im adds each entry back onto the input pixel it
       was read from: for one pixel this sums ``dL/dY[p] W[a,b]`` over the region ``P``
       (the lecture's ``dL/dX = dL/dY * flip180(W)``).
     """
-    x_shape, xp_shape, w, cols, stride, pad = _open_cache(cache, "conv2d_forward")
+    x_shape, xp, w, stride, pad = _open_cache(cache, "conv2d_forward")
     n, c, h, wd = x_shape
     f, _, kh, kw = w.shape
     oh, ow = (h - kh + 2 * pad) // stride + 1, (wd - kw + 2 * pad) // stride + 1
-    dout = _check_dout(dout, (n, f, oh, ow)).astype(cols.dtype, copy=False)
-    g = dout.transpose(1, 0, 2, 3).reshape(f, n * oh * ow)   # (F, N*OH*OW), one copy
-    db = g.sum(axis=1)
-    # (cols @ g.T).T rather than g @ cols.T: same product, but OpenBLAS is measurably faster
-    # with the long N*OH*OW axis as the inner dimension in this orientation
-    dw = np.ascontiguousarray((cols @ g.T).T).reshape(w.shape)
-    dcols = w.reshape(f, c * kh * kw).T @ g                  # (C*KH*KW, N*OH*OW)
-    dxp = _col2im(dcols, xp_shape, kh, kw, stride, oh, ow)  # (C, N, Hp, Wp)
-    dx = dxp[:, :, pad:pad + h, pad:pad + wd].transpose(1, 0, 2, 3)
-    return np.ascontiguousarray(dx), dw, db
+    dout = _check_dout(dout, (n, f, oh, ow)).astype(xp.dtype, copy=False)
+    w_rows = w.reshape(f, c * kh * kw)
+    db = dout.sum(axis=(0, 2, 3))
+    dw_cols = np.zeros((c * kh * kw, f), dtype=xp.dtype)   # dL/dW, transposed
+    dx = np.empty(x_shape, dtype=xp.dtype)
+    for chunk in _image_chunks(n, c * kh * kw * oh * ow * xp.itemsize):
+        xp_chunk = xp[:, chunk]
+        cols = _im2col(xp_chunk, kh, kw, stride, oh, ow)                  # rebuilt, as in the forward pass
+        g = dout[chunk].transpose(1, 0, 2, 3).reshape(f, -1)             # (F, n*OH*OW)
+        # cols @ g.T rather than g @ cols.T: the same product, and measurably faster with
+        # OpenBLAS when the long n*OH*OW axis is the inner dimension in this orientation
+        dw_cols += cols @ g.T
+        dcols = w_rows.T @ g                                             # (C*KH*KW, n*OH*OW)
+        dxp = _col2im(dcols, xp_chunk.shape, kh, kw, stride, oh, ow)     # (C, n, Hp, Wp)
+        dx[chunk] = dxp[:, :, pad:pad + h, pad:pad + wd].transpose(1, 0, 2, 3)
+    return dx, np.ascontiguousarray(dw_cols.T).reshape(w.shape), db
 
 
 # ----------------------------------------------------------------------------- single channel

@@ -808,7 +808,7 @@ class XORDemo:
     LOSS_RANGE = (1e-5, 1.0)  # fixed y range of the loss plot, so its axes are drawn once
 
     def __init__(self, hidden: int = 4, activation: str = "tanh", lr: float = 1.0, batch_size: int = 4,
-                 epochs: int = 1000, seed: int = 0, chunk_updates: int = 200, dpi: float = 72,
+                 epochs: int = 1000, seed: int = 0, chunk_updates: int = 200, dpi: float = 80,
                  data: tuple | None = None):
         w = _widgets()
         self.x, self.y = xor_data() if data is None else data
@@ -833,7 +833,7 @@ class XORDemo:
         for c in self.controls:
             c.observe(self._on_change, names="value")
 
-        self.figure = new_figure((9.0, 3.4), dpi=dpi)
+        self.figure = new_figure((10.0, 3.8), dpi=dpi)
         self.ax_loss = self.figure.add_subplot(1, 2, 1)
         self.ax_map = self.figure.add_subplot(1, 2, 2)
         self.figure.subplots_adjust(left=0.08, right=0.97, bottom=0.15, top=0.88, wspace=0.25)

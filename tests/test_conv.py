@@ -324,3 +324,18 @@ def test_a_cache_from_the_other_implementation_is_reported():
         conv2d_backward_naive(np.zeros_like(out), fast_cache)
     with pytest.raises(TypeError, match="got list"):
         conv2d_backward(np.zeros_like(out), [1, 2])
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 3000])
+def test_chunked_batches_give_the_same_result(monkeypatch, chunk_bytes):
+    # the fast layer works on chunks of images; force one image (or a few) per chunk
+    import course_utils.conv as conv_module
+    x, w, b, stride, pad, dout = _random_problem((5, 2, 6, 5, 3, 3, 2, 2, 1), seed=14)
+    _, cache_n = conv2d_forward_naive(x, w, b, stride, pad)
+    expected = conv2d_backward_naive(dout, cache_n)
+    monkeypatch.setattr(conv_module, "_CHUNK_BYTES", chunk_bytes)
+    assert len(conv_module._image_chunks(5, 3 * 3 * 2 * 3 * 3 * 8)) > 1
+    out, cache = conv2d_forward(x, w, b, stride, pad)
+    np.testing.assert_allclose(out, conv2d_forward_naive(x, w, b, stride, pad)[0], atol=1e-10)
+    for got, want in zip(conv2d_backward(dout, cache), expected):
+        np.testing.assert_allclose(got, want, atol=1e-10)

@@ -229,3 +229,16 @@ def test_a_cache_from_another_layer_is_reported():
     # the average-pool caches of both implementations are interchangeable
     _, naive_avg = avg_pool_forward_naive(x)
     np.testing.assert_array_equal(avg_pool_backward(np.ones_like(out), naive_avg), avg_pool_backward_naive(np.ones_like(out), avg_cache))
+
+
+@pytest.mark.parametrize("size,stride", [(2, 2), (3, 2), (2, 3)])
+def test_chunked_batches_give_the_same_result(monkeypatch, size, stride):
+    import course_utils.pooling as pooling_module
+    x = np.random.default_rng(15).integers(0, 3, size=(3, 4, 7, 7)).astype(float)
+    out_n, cache_n = max_pool_forward_naive(x, size, stride)
+    dout = np.random.default_rng(16).normal(size=out_n.shape)
+    monkeypatch.setattr(pooling_module, "_CHUNK_BYTES", 7 * 7 * 8 * 5)  # 5 of the 12 images per chunk
+    assert len(pooling_module._chunks(12, 7 * 7 * 8)) == 3
+    out, cache = max_pool_forward(x, size, stride)
+    np.testing.assert_array_equal(out, out_n)
+    np.testing.assert_array_equal(max_pool_backward(dout, cache), max_pool_backward_naive(dout, cache_n))

@@ -299,3 +299,17 @@ def test_any_size_matches_cv2(h, w, channels, dtype, odd_h, odd_w):
     _same(P.downsample(x), cv2.pyrDown(x), dtype)
     target = (2 * h - (odd_h and h > 1), 2 * w - (odd_w and w > 1))
     _same(P.upsample(x, target), cv2.pyrUp(x, dstsize=(target[1], target[0])), dtype)
+
+
+def test_upsample_accepts_a_shape_with_the_channel_count():
+    x = _image((5, 6), np.float64, 3)
+    np.testing.assert_array_equal(P.upsample(x, (9, 12, 3)), P.upsample(x, (9, 12)))
+    with pytest.raises(TypeError, match="shape: expected a pair"):
+        P.upsample(x, 9)
+
+
+def test_blur_keeps_constants_and_integer_input_becomes_float64():
+    x = np.full((7, 9), 5, dtype=np.int32)
+    out = P.blur(x)
+    assert out.dtype == np.float64 and out.shape == (7, 9)
+    np.testing.assert_array_equal(out, 5.0)
