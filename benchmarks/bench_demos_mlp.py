@@ -61,7 +61,7 @@ def main(repeats: int) -> None:
 
     values = iter(list(range(1, 1000, 37)) * (repeats + 1))
     for what, fn, setup in [
-        ("render only: blit changed artists + PNG", stepper.renderer.png, None),
+        ("render only: dynamic artists on the cached background + PNG", stepper.renderer.png, None),
         ("next forward step", stepper.next_forward, forward_setup),
         ("next backward step", stepper.next_backward, backward_setup),
         ("apply update (computes the remaining steps)", stepper.apply_update, stepper.reset),
@@ -75,7 +75,7 @@ def main(repeats: int) -> None:
     full = lambda: figure_png(demo.figure)  # noqa: E731
     sgd = dm.XORDemo(batch_size=1, epochs=200)
     for what, fn, setup in [
-        ("render only: blit changed artists + PNG", demo.renderer.png, None),
+        ("render only: dynamic artists on the cached background + PNG", demo.renderer.png, None),
         ("control change: restart + first chunk + redraw (the callback)",
          lambda: (demo.restart(), demo.train_chunk()), None),
         ("one later chunk (200 updates) + redraw", demo.train_chunk, lambda: (demo.restart(), demo.train_chunk())),
