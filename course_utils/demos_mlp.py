@@ -289,7 +289,7 @@ class Step:
     name: str        # e.g. "net_h1", "dE/dw5"
     value: float
     target: object
-    formula: str     # how it is computed, in words and symbols
+    formula: str     # how it is computed, with the lecture's name (HTML, for the status line)
 
 
 def worked_example_steps(ex=None) -> list:
@@ -316,23 +316,24 @@ def worked_example_steps(ex=None) -> list:
     steps.append(Step("forward", "E_total", ex.errors["E_total"], "loss", "E_total = E_o1 + E_o2"))
     for unit in (1, 2):
         steps.append(Step("backward", f"delta_o{unit}", ex.deltas[f"delta_o{unit}"], _UNIT[f"o{unit}"],
-                          f"delta_o{unit} = dE/dnet_o{unit} = (out_o{unit} - {t[unit - 1]}) * "
-                          f"out_o{unit} (1 - out_o{unit})"))
+                          f"delta_o{unit} (lecture: &delta;<sup>3</sup><sub>{unit}</sub>) = dE/dnet_o{unit} = "
+                          f"(out_o{unit} - {t[unit - 1]}) * out_o{unit} (1 - out_o{unit})"))
     for w in ("w5", "w6", "w7", "w8"):
         k, i, j = WEIGHT_POSITIONS[w]
         steps.append(Step("backward", f"dE/d{w}", ex.gradients[f"dE/d{w}"], (k, i, j),
-                          f"dE/d{w} = delta_o{i + 1} * out_h{j + 1}"))
+                          f"dE/d{w} (lecture: dL/dW<sup>2</sup><sub>{i + 1}{j + 1}</sub>) = "
+                          f"delta_o{i + 1} * out_h{j + 1}"))
     for unit in (1, 2):
         steps.append(Step("backward", f"dE/db2[{unit}]", ex.gradients[f"dE/db2[{unit}]"], ("b", 1, unit - 1),
                           f"dE/db2[{unit}] = delta_o{unit}"))
     for unit in (1, 2):
         steps.append(Step("backward", f"delta_h{unit}", ex.deltas[f"delta_h{unit}"], _UNIT[f"h{unit}"],
-                          f"delta_h{unit} = (delta_o1 * w{4 + unit} + delta_o2 * w{6 + unit}) * "
-                          f"out_h{unit} (1 - out_h{unit})"))
+                          f"delta_h{unit} (lecture: &delta;<sup>2</sup><sub>{unit}</sub>) = "
+                          f"(delta_o1 * w{4 + unit} + delta_o2 * w{6 + unit}) * out_h{unit} (1 - out_h{unit})"))
     for w in ("w1", "w2", "w3", "w4"):
         k, i, j = WEIGHT_POSITIONS[w]
         steps.append(Step("backward", f"dE/d{w}", ex.gradients[f"dE/d{w}"], (k, i, j),
-                          f"dE/d{w} = delta_h{i + 1} * i{j + 1}"))
+                          f"dE/d{w} (lecture: dL/dW<sup>1</sup><sub>{i + 1}{j + 1}</sub>) = delta_h{i + 1} * i{j + 1}"))
     for unit in (1, 2):
         steps.append(Step("backward", f"dE/db1[{unit}]", ex.gradients[f"dE/db1[{unit}]"], ("b", 0, unit - 1),
                           f"dE/db1[{unit}] = delta_h{unit}"))

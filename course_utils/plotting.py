@@ -71,7 +71,7 @@ def _encode_png(rgba: np.ndarray) -> bytes:
 
 
 class FastRenderer:
-    """Render a figure to PNG fast by redrawing only the artists that change (blitting).
+    """Render a figure to PNG fast by redrawing only its dynamic artists (blitting).
 
     The static part (axes frames, ticks, labels, colour bars) is drawn once into a
     cached background; :meth:`png` restores it and draws only ``dynamic`` artists

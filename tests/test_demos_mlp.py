@@ -500,3 +500,15 @@ def test_demos_never_add_pyplot_figures():
     d.hidden.value = 2
     assert plt.get_fignums() == before
     assert s.figure is fig  # the same figure, updated in place
+
+
+def test_steps_name_the_lecture_quantities():
+    by_name = {s.name: s for s in dm.worked_example_steps()}
+    mlp = dm.example_mlp()
+    _, grads = mlp.loss_and_gradients(np.array([EXAMPLE["inputs"]]), np.array([EXAMPLE["targets"]]))
+    # w7 goes from h1 (unit 1 of layer 2) to o2 (unit 2 of layer 3): W^2_21
+    assert "W<sup>2</sup><sub>21</sub>" in by_name["dE/dw7"].formula
+    assert by_name["dE/dw7"].value == pytest.approx(grads.weights[1][1, 0], rel=1e-15)
+    assert "W<sup>1</sup><sub>12</sub>" in by_name["dE/dw2"].formula  # i2 -> h1
+    assert "&delta;<sup>3</sup><sub>2</sub>" in by_name["delta_o2"].formula
+    assert "&delta;<sup>2</sup><sub>1</sub>" in by_name["delta_h1"].formula
