@@ -420,10 +420,11 @@ class WorkedExampleStepper:
         self.ax_curve.set_title(f"gradient descent, learning rate {self.lr:g}", fontsize=10)
         self.renderer = FastRenderer(self.figure, [self.ax_net, self.curve_line, self.curve_dot, self.curve_text])
 
-        self.forward_button = w.Button(description="next forward step", icon="arrow-right")
-        self.backward_button = w.Button(description="next backward step", icon="arrow-left")
-        self.update_button = w.Button(description="apply update", icon="check")
-        self.reset_button = w.Button(description="reset", icon="undo")
+        wide = w.Layout(width="auto")  # the default width cuts "next backward step" short
+        self.forward_button = w.Button(description="next forward step", icon="arrow-right", layout=wide)
+        self.backward_button = w.Button(description="next backward step", icon="arrow-left", layout=wide)
+        self.update_button = w.Button(description="apply update", icon="check", layout=wide)
+        self.reset_button = w.Button(description="reset", icon="undo", layout=wide)
         self.forward_button.on_click(lambda _: self.next_forward())
         self.backward_button.on_click(lambda _: self.next_backward())
         self.update_button.on_click(lambda _: self.apply_update())
