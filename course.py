@@ -47,7 +47,7 @@ def ensure_environment(extras: set[str]) -> None:
         except ValueError:
             stamp = {}
     digest = _pyproject_hash()
-    installed = set(stamp.get("extras", [])) if stamp.get("pyproject") == digest else set()
+    installed = set(stamp.get("extras", []))
     if stamp.get("pyproject") == digest and extras <= installed:
         return
     wanted = sorted(extras | installed)
@@ -61,14 +61,21 @@ def ensure_environment(extras: set[str]) -> None:
     STAMP.write_text(json.dumps({"pyproject": digest, "extras": wanted}))
 
 
-def lab(args: list[str]) -> int:
-    ensure_environment(set())
-    cmd = [
-        str(BIN / "jupyter"), "lab",
-        f"--ServerApp.root_dir={ROOT}",
+def lab_command(args: list[str], bin_dir: Path = BIN, root: Path = ROOT) -> list[str]:
+    """The JupyterLab command line: the course root as the file browser's root, opened on notebooks/."""
+    as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # containers, CI
+    return [
+        str(bin_dir / "jupyter"), "lab",
+        f"--ServerApp.root_dir={root}",
         "--LabApp.default_url=/lab/tree/notebooks",
+        *as_root,
         *args,
     ]
+
+
+def lab(args: list[str]) -> int:
+    ensure_environment(set())
+    cmd = lab_command(args)
     _say("opening JupyterLab on notebooks/ (stop it with Ctrl-C) ...")
     return subprocess.call(cmd, cwd=ROOT)
 

@@ -33,12 +33,9 @@ __all__ = [
 def sigmoid(z):
     """``1 / (1 + exp(-z))``, computed without overflow for large ``|z|``."""
     z = as_float_array("z", z, finite=False)
-    out = np.empty_like(z)
-    pos = z >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
-    e = np.exp(z[~pos])
-    out[~pos] = e / (1.0 + e)
-    return out
+    # 1 / (1 + e^{-z}) = exp(-log(1 + e^{-z})); logaddexp never overflows and keeps
+    # full relative accuracy for large negative z, where 1/(1 + e^{-z}) would overflow.
+    return np.exp(-np.logaddexp(0.0, -z))
 
 
 def sigmoid_derivative(z):

@@ -1,0 +1,199 @@
+"""Benchmark: course_utils.pyramids against OpenCV, scikit-image and pyrtools; demo callback timings.
+
+Run:  .venv/bin/python benchmarks/bench_pyramids.py [--quick]
+
+Times a 5-level Gaussian build, a 5-level Laplacian build and the reconstruction
+from a 5-level Laplacian pyramid on 512x512 and 2048x2048 float64 and float32
+images. Every implementation is timed in the same run, interleaved round by
+round (so background load hits all of them alike), and the table reports
+medians and ratios against OpenCV (goal: course_utils within 3x of OpenCV) and
+of scikit-image / pyrtools against course_utils (goal: at least 2x). Columns
+of libraries that are not installed are shown as "not installed" (install them
+with ``pip install -e '.[bench]'``). scikit-image has no inverse of its
+Laplacian pyramid (it is not invertible), so its reconstruction is "n/a".
+
+Then the live demos of ``course_utils.demos_pyramids`` on 512x512 images: the
+callback's computation (``compute``: new data into the artists) and the
+render of the figure (``render``) are timed separately; the goal is a total
+under 100 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+
+from course_utils import pyramids  # noqa: E402
+
+LEVELS = 5
+
+
+def _optional(name):
+    try:
+        return __import__(name)
+    except Exception:  # not installed, or broken
+        return None
+
+
+cv2 = _optional("cv2")
+pyrtools = _optional("pyrtools")
+skimage_transform = None
+if _optional("skimage") is not None:
+    import skimage.transform as skimage_transform  # noqa: E402
+
+
+# --- the implementations: each returns {op: callable()} for an image ----------------
+
+def _ours(x):
+    lap = pyramids.laplacian_pyramid(x, LEVELS)
+    return {"gaussian": lambda: pyramids.gaussian_pyramid(x, LEVELS),
+            "laplacian": lambda: pyramids.laplacian_pyramid(x, LEVELS),
+            "reconstruct": lambda: pyramids.reconstruct(lap)}
+
+
+def _opencv(x):
+    def gaussian():
+        pyr = [x]
+        for _ in range(LEVELS - 1):
+            pyr.append(cv2.pyrDown(pyr[-1]))
+        return pyr
+
+    def laplacian():
+        g = gaussian()
+        return [a - cv2.pyrUp(b, dstsize=(a.shape[1], a.shape[0])) for a, b in zip(g[:-1], g[1:])] + [g[-1]]
+
+    lap = laplacian()
+
+    def reconstruct():
+        y = lap[-1]
+        for band in reversed(lap[:-1]):
+            y = cv2.pyrUp(y, dstsize=(band.shape[1], band.shape[0])) + band
+        return y
+
+    return {"gaussian": gaussian, "laplacian": laplacian, "reconstruct": reconstruct}
+
+
+def _skimage(x):
+    return {"gaussian": lambda: list(skimage_transform.pyramid_gaussian(x, max_layer=LEVELS - 1)),
+            "laplacian": lambda: list(skimage_transform.pyramid_laplacian(x, max_layer=LEVELS - 1)),
+            "reconstruct": None}
+
+
+def _pyrtools(x):
+    lap = pyrtools.pyramids.LaplacianPyramid(x, height=LEVELS)
+    return {"gaussian": lambda: pyrtools.pyramids.GaussianPyramid(x, height=LEVELS),
+            "laplacian": lambda: pyrtools.pyramids.LaplacianPyramid(x, height=LEVELS),
+            "reconstruct": lambda: lap.recon_pyr()}
+
+
+IMPLEMENTATIONS = [("course_utils", _ours, True), ("OpenCV", _opencv, cv2 is not None),
+                   ("scikit-image", _skimage, skimage_transform is not None),
+                   ("pyrtools", _pyrtools, pyrtools is not None)]
+
+
+def _time_round_robin(callables: dict, repeats: int) -> dict:
+    """Median seconds of each callable, calling them in turn ``repeats`` times (after one warm-up)."""
+    times = {name: [] for name, fn in callables.items() if fn is not None}
+    for name in times:
+        callables[name]()
+    for _ in range(repeats):
+        for name in times:
+            start = time.perf_counter()
+            callables[name]()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def _fmt_ms(seconds):
+    return f"{seconds * 1e3:.1f}"
+
+
+def bench_pyramids(sizes, repeats):
+    rng = np.random.default_rng(0)
+    rows = []
+    for size in sizes:
+        for dtype in (np.float64, np.float32):
+            x = rng.random((size, size)).astype(dtype)
+            built = {name: make(x) for name, make, ok in IMPLEMENTATIONS if ok}
+            for op in ("gaussian", "laplacian", "reconstruct"):
+                medians = _time_round_robin({name: ops[op] for name, ops in built.items()}, repeats)
+                rows.append((size, np.dtype(dtype).name, op, medians))
+    header = ("| image | dtype | 5-level op | course_utils ms | OpenCV ms | ours / OpenCV (goal <= 3) "
+              "| scikit-image ms | skimage / ours (goal >= 2) | pyrtools ms | pyrtools / ours (goal >= 2) |")
+    lines = [header, "|" + "---|" * (header.count("|") - 1)]
+    for size, dtype, op, m in rows:
+        ours = m["course_utils"]
+
+        def col(name, against_ours):
+            if not dict(((n, ok) for n, _, ok in IMPLEMENTATIONS))[name]:
+                return "not installed", "-"
+            if name not in m:
+                return "n/a", "-"
+            ratio = (m[name] / ours) if against_ours else (ours / m[name])
+            return _fmt_ms(m[name]), f"{ratio:.2f}"
+
+        cv_ms, cv_ratio = col("OpenCV", against_ours=False)
+        sk_ms, sk_ratio = col("scikit-image", against_ours=True)
+        pt_ms, pt_ratio = col("pyrtools", against_ours=True)
+        lines.append(f"| {size}x{size} | {dtype} | {op} | {_fmt_ms(ours)} | {cv_ms} | {cv_ratio} "
+                     f"| {sk_ms} | {sk_ratio} | {pt_ms} | {pt_ratio} |")
+    return "\n".join(lines)
+
+
+def bench_demos(repeats):
+    import matplotlib
+    matplotlib.use("Agg")
+    from course_utils.demos_pyramids import BlendDemo, PyramidLevelDemo, SteeringDemo
+
+    cases = [
+        ("PyramidLevelDemo (camera 512x512 grey)", PyramidLevelDemo, "level", [1, 2, 3, 4, 5, 6, 0]),
+        ("BlendDemo (apple/orange 512x512 colour, 6 levels)", BlendDemo, "position",
+         [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6]),
+        ("SteeringDemo (512x512, sigma 3)", SteeringDemo, "angle", [10, 40, 70, 100, 130, 160, 190]),
+    ]
+    lines = ["| demo (default settings) | compute ms | render ms (figure to JPEG) | whole callback ms (goal < 100) |",
+             "|---|---|---|---|"]
+    for label, cls, control, values in cases:
+        demo = cls()
+        compute, render, whole = [], [], []
+        for r in range(repeats):
+            for v in values:
+                start = time.perf_counter()
+                getattr(demo, control).value = v if control == "level" else v + 1e-3 * r
+                whole.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                demo.compute()
+                compute.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                demo.render()
+                render.append(time.perf_counter() - start)
+        lines.append(f"| {label} | {_fmt_ms(statistics.median(compute))} | {_fmt_ms(statistics.median(render))} "
+                     f"| {_fmt_ms(statistics.median(whole))} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="512x512 only, fewer repeats")
+    args = parser.parse_args(argv)
+    sizes = [512] if args.quick else [512, 2048]
+    repeats = 3 if args.quick else 9
+    print(f"# Pyramids benchmark ({os.cpu_count()} cores, numpy {np.__version__}, "
+          f"OpenCV {getattr(cv2, '__version__', 'not installed')} with {cv2.getNumThreads() if cv2 else 0} threads, "
+          f"scikit-image {'installed' if skimage_transform else 'not installed'}, "
+          f"pyrtools {getattr(pyrtools, '__version__', 'installed') if pyrtools else 'not installed'})\n")
+    print("Medians of", repeats, "interleaved repeats, one run. Ratios: ours / OpenCV and other / ours.\n")
+    print(bench_pyramids(sizes, repeats))
+    print("\n## Live demo callbacks (512x512)\n")
+    print(bench_demos(1 if args.quick else 3))
+
+
+if __name__ == "__main__":
+    main()
