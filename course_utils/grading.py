@@ -184,6 +184,8 @@ SUSPICIOUS = {
     "frame or gc introspection": re.compile(r"_getframe|\bgc\.|inspect\.|f_locals|f_globals"),
     "reads or writes files": re.compile(r"\bopen\(|gradebook|solutions/|os\.system|subprocess"),
     "sys.modules": re.compile(r"sys\.modules"),
+    # the reference implementations are in the same repository: an answer may just call them
+    "calls the course_utils reference": re.compile(r"course_utils|\b_ref\w*\(|\bref\.\w+\("),
 }
 
 

@@ -110,6 +110,26 @@ def test_report_command_refuses_a_folder_without_config(tmp_path, capsys):
     assert "has no nbgrader_config.py" in capsys.readouterr().err
 
 
+def test_bulk_autograde_shows_progress_and_failures(tmp_path, monkeypatch, capsys):
+    import subprocess
+
+    for student in ("ann", "bob", "cem"):
+        (tmp_path / "submitted" / student / "ps1").mkdir(parents=True)
+    calls = []
+
+    def fake_run(cmd, **kw):
+        calls.append(cmd)
+        failed = "--student=bob" in cmd
+        return subprocess.CompletedProcess(cmd, 1 if failed else 0, "", "")
+
+    monkeypatch.setattr(grading.subprocess, "run", fake_run)
+    assert grading.autograde("ps1", tmp_path) == 1
+    out = capsys.readouterr().out
+    assert "[1/3] ann: graded" in out and "[2/3] bob: FAILED (see report)" in out and "[3/3] cem: graded" in out
+    assert [("autograde" in c and "ps1" in c and f"--student={s}" in c) for c, s in zip(calls, ("ann", "bob", "cem"))] \
+        == [True, True, True]
+
+
 def test_write_report_marks_errors_and_pending_manual_grades(tmp_path):
     parts = [("t1", 2.0, "ps", "auto"), ("t2", 1.0, "ps", "auto"), ("w", 3.0, "ps", "manual")]
     results = [grading.Submission("ann", scores={"t1": 2.0, "t2": 0.0, "w": None}, errors={"t2": "timeout"}),
