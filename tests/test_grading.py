@@ -104,6 +104,19 @@ def test_suspicious_constructs_are_flagged():
     assert pats["frame or gc introspection"].search("sys._getframe(1).f_locals")
 
 
+def test_autograde_logs_tell_a_dead_kernel_from_a_timeout(tmp_path):
+    logs = tmp_path / "reports" / "ps4" / "logs"
+    logs.mkdir(parents=True)
+    (logs / "autograde.log").write_text(
+        "[AutogradeApp | INFO] Creating/updating student with ID 'ann': {}\n... all fine ...\n"
+        "[AutogradeApp | INFO] Creating/updating student with ID 'bob': {}\n"
+        "[AutogradeApp | ERROR] Kernel died while waiting for execute reply.\nnbclient.exceptions.DeadKernelError\n"
+        "[AutogradeApp | INFO] Creating/updating student with ID 'cem': {}\n"
+        "[AutogradeApp | ERROR] Timeout waiting for execute reply (60s).\n")
+    assert grading._log_problems(tmp_path, "ps4") == {"bob": "the kernel died", "cem": "a cell timed out"}
+    assert grading._log_problems(tmp_path, "ps1") == {}
+
+
 def test_report_command_refuses_a_folder_without_config(tmp_path, capsys):
     with pytest.raises(SystemExit):
         grading.main(["report", "ps1", "--course-dir", str(tmp_path)])
