@@ -184,6 +184,9 @@ SUSPICIOUS = {
     "frame or gc introspection": re.compile(r"_getframe|\bgc\.|inspect\.|f_locals|f_globals"),
     "reads or writes files": re.compile(r"\bopen\(|gradebook|solutions/|os\.system|subprocess"),
     "sys.modules": re.compile(r"sys\.modules"),
+    "ends the process": re.compile(r"os\._exit|os\.kill|sys\.exit|\bexit\("),
+    # the reference implementations are in the same repository: an answer may just call them
+    "calls the course_utils reference": re.compile(r"course_utils|\b_ref\w*\(|\bref\.\w+\("),
 }
 
 
@@ -217,6 +220,30 @@ def _error_kind(out: dict) -> str:
     return ""
 
 
+_STUDENT_LOG = re.compile(r"Creating/updating student with ID '([^']+)'")
+
+
+def _log_problems(course: Path, ps: str) -> dict:
+    """What nbgrader's autograde logs say about each student (kernel died, time-out), if logs were kept.
+
+    Reads every ``reports/<ps>/logs/*.log`` (the ``autograde`` command writes one per student;
+    ``nbgrader autograde ps1 2>&1 | tee reports/ps1/logs/autograde.log`` keeps one for all),
+    split at nbgrader's "Creating/updating student with ID" lines.
+    """
+    problems = {}
+    log_dir = course / "reports" / ps / "logs"
+    for log in sorted(log_dir.glob("*.log")) if log_dir.is_dir() else []:
+        text = log.read_text(errors="replace")
+        starts = [(m.start(), m.group(1)) for m in _STUDENT_LOG.finditer(text)]
+        for k, (start, student) in enumerate(starts):
+            chunk = text[start:starts[k + 1][0] if k + 1 < len(starts) else len(text)]
+            if "DeadKernelError" in chunk or "Kernel died" in chunk:
+                problems[student] = "the kernel died"
+            elif "CellTimeoutError" in chunk or "Timeout waiting for execute reply" in chunk:
+                problems.setdefault(student, "a cell timed out")
+    return problems
+
+
 def _parts(gradebook, ps: str):
     """[(grade_id, max points, notebook, kind)] of the problem set, in notebook order."""
     assignment = gradebook.find_assignment(ps)
@@ -239,6 +266,7 @@ def collect(ps: str, course_dir: str | os.PathLike = ".") -> tuple[list, list]:
     submitted = course / "submitted"
     students = sorted(p.name for p in submitted.iterdir() if (p / ps).is_dir()) if submitted.is_dir() else []
     results = []
+    logged = _log_problems(course, ps)
     with Gradebook(f"sqlite:///{db}") as gb:
         parts = _parts(gb, ps)
         notebooks = sorted({nb for _, _, nb, _ in parts})
@@ -284,7 +312,9 @@ def collect(ps: str, course_dir: str | os.PathLike = ".") -> tuple[list, list]:
                 path = course / "autograded" / student / ps / f"{nb_name}.ipynb"
                 nb, problem = _read_notebook(path) if path.exists() else (None, "missing")
                 if problem:
-                    sub.error = f"no autograded notebook ({problem}): nbgrader could not grade it"
+                    why = logged.get(student)
+                    sub.error = (f"not graded: {why} (nbgrader gives up on the whole submission)" if why else
+                                 f"no autograded notebook ({problem}): nbgrader could not grade it; see its log")
                     break
                 for cell in nb["cells"]:
                     meta = _nbgrader_meta(cell)
@@ -396,11 +426,14 @@ def autograde(ps: str, course_dir=".", extra_args=()) -> int:
         return 0
     exe = Path(sys.executable).with_name("nbgrader")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "nbgrader"]
+    log_dir = course / "reports" / ps / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
     failures, start = 0, time.perf_counter()
     for k, student in enumerate(students, 1):
         t0 = time.perf_counter()
         proc = subprocess.run([*cmd, "autograde", ps, f"--student={student}", "--force", *extra_args],
                               cwd=course, capture_output=True, text=True)
+        (log_dir / f"{student}.log").write_text((proc.stdout or "") + (proc.stderr or ""))
         failed = proc.returncode != 0
         failures += failed
         elapsed = time.perf_counter() - start

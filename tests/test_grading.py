@@ -104,10 +104,43 @@ def test_suspicious_constructs_are_flagged():
     assert pats["frame or gc introspection"].search("sys._getframe(1).f_locals")
 
 
+def test_autograde_logs_tell_a_dead_kernel_from_a_timeout(tmp_path):
+    logs = tmp_path / "reports" / "ps4" / "logs"
+    logs.mkdir(parents=True)
+    (logs / "autograde.log").write_text(
+        "[AutogradeApp | INFO] Creating/updating student with ID 'ann': {}\n... all fine ...\n"
+        "[AutogradeApp | INFO] Creating/updating student with ID 'bob': {}\n"
+        "[AutogradeApp | ERROR] Kernel died while waiting for execute reply.\nnbclient.exceptions.DeadKernelError\n"
+        "[AutogradeApp | INFO] Creating/updating student with ID 'cem': {}\n"
+        "[AutogradeApp | ERROR] Timeout waiting for execute reply (60s).\n")
+    assert grading._log_problems(tmp_path, "ps4") == {"bob": "the kernel died", "cem": "a cell timed out"}
+    assert grading._log_problems(tmp_path, "ps1") == {}
+
+
 def test_report_command_refuses_a_folder_without_config(tmp_path, capsys):
     with pytest.raises(SystemExit):
         grading.main(["report", "ps1", "--course-dir", str(tmp_path)])
     assert "has no nbgrader_config.py" in capsys.readouterr().err
+
+
+def test_bulk_autograde_shows_progress_and_failures(tmp_path, monkeypatch, capsys):
+    import subprocess
+
+    for student in ("ann", "bob", "cem"):
+        (tmp_path / "submitted" / student / "ps1").mkdir(parents=True)
+    calls = []
+
+    def fake_run(cmd, **kw):
+        calls.append(cmd)
+        failed = "--student=bob" in cmd
+        return subprocess.CompletedProcess(cmd, 1 if failed else 0, "", "")
+
+    monkeypatch.setattr(grading.subprocess, "run", fake_run)
+    assert grading.autograde("ps1", tmp_path) == 1
+    out = capsys.readouterr().out
+    assert "[1/3] ann: graded" in out and "[2/3] bob: FAILED (see report)" in out and "[3/3] cem: graded" in out
+    assert [("autograde" in c and "ps1" in c and f"--student={s}" in c) for c, s in zip(calls, ("ann", "bob", "cem"))] \
+        == [True, True, True]
 
 
 def test_write_report_marks_errors_and_pending_manual_grades(tmp_path):
