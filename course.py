@@ -82,7 +82,7 @@ def lab(args: list[str]) -> int:
 
 def test(args: list[str]) -> int:
     ensure_environment({"test"})
-    parallel = [] if any(a == "-n" or a.startswith("-n") for a in args) else ["-n", "auto"]
+    parallel = [] if any(a == "-n" or a.startswith("-n") for a in args) else ["-n", "auto", "--dist", "loadgroup"]
     cmd = [str(PYTHON), "-m", "pytest", *parallel, *args]
     _say(" ".join(["pytest", *parallel, *args]))
     return subprocess.call(cmd, cwd=ROOT)
