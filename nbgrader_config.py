@@ -35,7 +35,7 @@ c.Execute.interrupt_on_timeout = True
 # Test cells a student edited are restored from the gradebook (nbgrader always does this);
 # test cells a student deleted are put back and graded too.
 c.OverwriteCells.add_missing_cells = True
-# The kernel is whatever the instructor's notebooks use, not what a submission claims.
+# Students found in submitted/ are added to the gradebook (no roster needed).
 c.Autograde.create_student = True
 
 # -- feedback: no hidden test text --------------------------------------------------------------------

@@ -180,7 +180,12 @@ class Submission:
 SUSPICIOUS = {
     "rebinds a numpy function": re.compile(r"\b(np|numpy)(\.testing)?\.\w+\s*=[^=]"),
     "touches builtins": re.compile(r"\b(builtins|__builtins__)\b"),
-    "custom exception handler": re.compile(r"set_custom_exc|sys\.excepthook|showtraceback"),
+    # hiding tracebacks alone does not forge a pass (nbgrader reads the kernel's reply status),
+    # patching how the shell runs cells could (see solutions/README.md)
+    "hooks the kernel": re.compile(
+        r"set_custom_exc|excepthook|showtraceback|displayhook|display_pub|\bsys\.std(err|out)\s*=|"
+        r"\bevents\.register|run_cell|do_execute|ExecutionResult|error_in_exec|get_ipython\(\)\.kernel"),
+    "reads the executed cells' source": re.compile(r"\b_ih\b|\bIn\s*\[|\b_i\d*\b|history_manager"),
     "frame or gc introspection": re.compile(r"_getframe|\bgc\.|inspect\.|f_locals|f_globals"),
     "reads or writes files": re.compile(r"\bopen\(|gradebook|solutions/|os\.system|subprocess"),
     "sys.modules": re.compile(r"sys\.modules"),
@@ -343,8 +348,14 @@ def write_report(ps: str, parts: list, results: list, out_dir: str | os.PathLike
         writer.writerow(["student", "status", "total", *[f"{gid} (/{pts:g})" for gid, pts, _, _ in parts],
                          "errors", "flags"])
         for sub in results:
-            status = "error" if sub.error else ("needs manual grading" if any(
-                sub.scores.get(gid) is None for gid, _ in manual) else "graded")
+            if sub.error:
+                status = "error"
+            elif sub.flags:
+                status = "review: flagged"      # do not release these grades before looking
+            elif any(sub.scores.get(gid) is None for gid, _ in manual):
+                status = "needs manual grading"
+            else:
+                status = "graded"
             writer.writerow([sub.student, status, _fmt(sub.total),
                              *[("" if sub.error else _fmt(sub.scores.get(gid))) for gid, _, _, _ in parts],
                              sub.error or "; ".join(f"{k}: {v}" for k, v in sub.errors.items()),

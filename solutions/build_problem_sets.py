@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 
+sys.dont_write_bytecode = True  # no __pycache__ in solutions/ (nbgrader would list it as an assignment)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _nbbuild import KIT_IMAGES, KIT_PYRAMIDS, answer, md, notebook, reset, scratch, setup, tests, written  # noqa: E402
 

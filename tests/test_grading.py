@@ -100,7 +100,10 @@ def test_suspicious_constructs_are_flagged():
     pats = grading.SUSPICIOUS
     assert pats["rebinds a numpy function"].search("np.allclose = lambda *a: True")
     assert not pats["rebinds a numpy function"].search("x = np.allclose(a, b)\nif np.sum(a) == 1: pass")
-    assert pats["custom exception handler"].search("get_ipython().set_custom_exc((Exception,), f)")
+    assert pats["hooks the kernel"].search("get_ipython().set_custom_exc((Exception,), f)")
+    assert pats["reads the executed cells' source"].search("src = _ih[-1]")
+    assert pats["ends the process"].search("os._exit(1)")
+    assert pats["calls the course_utils reference"].search("from course_utils.conv import conv2d_backward")
     assert pats["frame or gc introspection"].search("sys._getframe(1).f_locals")
 
 
@@ -146,6 +149,7 @@ def test_bulk_autograde_shows_progress_and_failures(tmp_path, monkeypatch, capsy
 def test_write_report_marks_errors_and_pending_manual_grades(tmp_path):
     parts = [("t1", 2.0, "ps", "auto"), ("t2", 1.0, "ps", "auto"), ("w", 3.0, "ps", "manual")]
     results = [grading.Submission("ann", scores={"t1": 2.0, "t2": 0.0, "w": None}, errors={"t2": "timeout"}),
+               grading.Submission("dan", scores={"t1": 2.0, "t2": 1.0, "w": None}, flags=["rebinds a numpy function"]),
                grading.Submission("bob", error="ps.ipynb is not valid JSON (x)"),
                grading.Submission("cem", scores={"t1": 2.0, "t2": 1.0, "w": 3.0})]
     written = grading.write_report("ps", parts, results, tmp_path)
@@ -153,7 +157,8 @@ def test_write_report_marks_errors_and_pending_manual_grades(tmp_path):
     assert rows["ann"][1] == "needs manual grading" and rows["ann"][2] == "2" and "t2: timeout" in rows["ann"][6]
     assert rows["bob"][1] == "error" and rows["bob"][2] == ""
     assert rows["cem"][1] == "graded" and rows["cem"][2] == "6"
-    assert written["pass_rates"] == {"t1": 1.0, "t2": 0.5}   # bob is not gradable, so not counted
+    assert rows["dan"][1] == "review: flagged" and rows["dan"][7] == "rebinds a numpy function"
+    assert written["pass_rates"] == {"t1": 1.0, "t2": 2 / 3}   # bob is not gradable, so not counted
     assert written["png"].read_bytes()[:4] == b"\x89PNG"
 
 
