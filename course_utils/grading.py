@@ -296,7 +296,7 @@ def collect(ps: str, course_dir: str | os.PathLike = ".") -> tuple[list, list]:
                 continue
             # 2. the gradebook's scores
             try:
-                record = gb.find_submission(ps, student)
+                gb.find_submission(ps, student)
             except MissingEntry:
                 sub.error = "not autograded (no entry in the gradebook): run autograde"
                 continue
@@ -311,7 +311,7 @@ def collect(ps: str, course_dir: str | os.PathLike = ".") -> tuple[list, list]:
                     sub.scores[grade_id] = None           # waits for a human (nbgrader would say 0)
                 else:
                     sub.scores[grade_id] = float(grade.score)
-            del record
+
             # 3. the autograded notebooks: time-outs and dead kernels per part
             for nb_name in notebooks:
                 path = course / "autograded" / student / ps / f"{nb_name}.ipynb"
@@ -437,13 +437,15 @@ def autograde(ps: str, course_dir=".", extra_args=()) -> int:
         return 0
     exe = Path(sys.executable).with_name("nbgrader")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "nbgrader"]
+    # nbgrader runs `alembic` (next to this Python) when it creates or upgrades the gradebook
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")}
     log_dir = course / "reports" / ps / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     failures, start = 0, time.perf_counter()
     for k, student in enumerate(students, 1):
         t0 = time.perf_counter()
         proc = subprocess.run([*cmd, "autograde", ps, f"--student={student}", "--force", *extra_args],
-                              cwd=course, capture_output=True, text=True)
+                              cwd=course, capture_output=True, text=True, env=env)
         (log_dir / f"{student}.log").write_text((proc.stdout or "") + (proc.stderr or ""))
         failed = proc.returncode != 0
         failures += failed
