@@ -182,6 +182,20 @@ def max_pool_backward(dout, cache):
     rows_of, cols_of = row_idx.reshape(n * c, oh, ow), col_idx.reshape(n * c, h, ow)
     dx = (np.empty if exact else np.zeros)((n * c, h, w), dtype=dout.dtype)
 
+    def work_tiled(chunk):
+        # Windows tile the image exactly (stride == size): every pixel belongs to one window, so
+        # dx viewed as (images, OH, size, OW, size) gets entry (a, b) of every window in one
+        # strided write: dL/dY where (a, b) won, 0 elsewhere (no zero fill, no dL/d row_max).
+        g, rows, cols = d_images[chunk], rows_of[chunk], cols_of[chunk]
+        cols_won = cols[:, 0::size, :].copy()  # the winning column, read in the winning row
+        for a in range(1, size):
+            np.copyto(cols_won, cols[:, a::size, :], where=rows == a)
+        tiles = dx[chunk].reshape(len(g), oh, size, ow, size)
+        for a in range(size):
+            in_row = rows == a
+            for b in range(size):
+                np.multiply(g, in_row & (cols_won == b), out=tiles[:, :, a, :, b])
+
     def work(chunk):
         g, rows, cols = d_images[chunk], rows_of[chunk], cols_of[chunk]
         d_rows = (np.empty if exact_rows else np.zeros)((len(g), h, ow), dtype=dout.dtype)  # dL/d row_max
@@ -199,7 +213,7 @@ def max_pool_backward(dout, cache):
             else:
                 np.multiply(d_rows, cols == b, out=target)
 
-    _for_each_chunk(work, _chunks(n * c, h * w * dout.itemsize))
+    _for_each_chunk(work_tiled if exact else work, _chunks(n * c, h * w * dout.itemsize))
     return dx.reshape(x_shape)
 
 
