@@ -50,6 +50,10 @@ from course_utils.conv import (conv2d_backward, conv2d_backward_naive, conv2d_fo
 from course_utils.pooling import (max_pool_backward, max_pool_backward_naive, max_pool_forward,  # noqa: E402
                                   max_pool_forward_naive)
 
+if _THREADS is not None:  # pooling splits its chunks between threads of its own: pin those too,
+    import course_utils.pooling  # noqa: E402  (else --clock cpu would add up two threads' time)
+    course_utils.pooling._THREADS = int(_THREADS)
+
 try:
     import torch
     if _THREADS is not None:
