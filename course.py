@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Set up and run the course with one command (needs only Python >= 3.10 with venv).
+"""Set up and run the course with one command (needs only Python >= 3.11 with venv).
 
     python3 course.py lab      # create .venv if needed, then open the course in JupyterLab
     python3 course.py test     # create .venv if needed (with test extras), then run every test
@@ -35,8 +35,8 @@ def _pyproject_hash() -> str:
 
 def ensure_environment(extras: set[str]) -> None:
     """Create .venv and install the package (editable) with ``extras`` unless already done."""
-    if sys.version_info < (3, 10):
-        sys.exit(f"[course] Python >= 3.10 is needed, this is {sys.version.split()[0]}")
+    if sys.version_info < (3, 11):
+        sys.exit(f"[course] Python >= 3.11 is needed, this is {sys.version.split()[0]}")
     if not PYTHON.exists():
         _say(f"creating the virtual environment {VENV.relative_to(ROOT)}/ ...")
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
