@@ -11,3 +11,23 @@ from hypothesis import settings  # noqa: E402
 
 settings.register_profile("course", deadline=None, max_examples=60)
 settings.load_profile("course")
+
+
+def load_course_script():
+    """A fresh module object of the repository's course.py (the README's set-up commands)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("course_script", Path(__file__).resolve().parents[1] / "course.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

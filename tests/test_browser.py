@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import free_port, load_course_script
 from course_utils.worked_example import worked_example
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,12 +32,6 @@ pytestmark = [pytest.mark.skipif(CHROMIUM is None, reason="Chromium not installe
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 DEMO_NOTEBOOKS = ["05_training_sgd_xor.ipynb", "06_backprop_convolution.ipynb", "07_backprop_pooling.ipynb",
@@ -59,10 +53,8 @@ def lab_server(tmp_path_factory):
         path = settings / "@jupyterlab" / f"{plugin}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(values))
-    spec = __import__("importlib.util").util.spec_from_file_location("course_script", ROOT / "course.py")
-    course = __import__("importlib.util").util.module_from_spec(spec)
-    spec.loader.exec_module(course)
-    port, token = _free_port(), "browser-test"
+    course = load_course_script()
+    port, token = free_port(), "browser-test"
     cmd = course.lab_command(["--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
                               f"--IdentityProvider.token={token}"],
                              bin_dir=Path(sys.executable).parent, root=work)
@@ -84,7 +76,7 @@ def lab_server(tmp_path_factory):
     proc.wait(timeout=20)
 
 
-def test_stepper_runs_and_answers_a_click_in_jupyterlab(lab_server):
+def test_stepper_runs_and_answers_a_click_in_jupyterlab(lab_server, tmp_path):
     base, token = lab_server
     expected = f"{worked_example().net['net_h1']:.9g}"
     with sync_api.sync_playwright() as p:
@@ -94,11 +86,7 @@ def test_stepper_runs_and_answers_a_click_in_jupyterlab(lab_server):
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         _run_all(page, base, token, "03_worked_example.ipynb")
         forward = page.get_by_role("button", name="next forward step")
-        try:
-            forward.wait_for(timeout=90_000)
-        except Exception:
-            page.screenshot(path=str(Path(os.environ.get("BROWSER_SCREENSHOT_DIR", "/tmp")) / "stepper-timeout.png"))
-            raise
+        forward.wait_for(timeout=90_000)
         forward.scroll_into_view_if_needed()
         image = page.locator(".widget-image").first
         image.wait_for(timeout=30_000)
@@ -107,7 +95,7 @@ def test_stepper_runs_and_answers_a_click_in_jupyterlab(lab_server):
         page.get_by_text("forward 1/", exact=False).wait_for(timeout=30_000)
         status = page.locator(".widget-html", has_text="forward 1/").first.inner_text()
         after = image.get_attribute("src")
-        page.screenshot(path=str(Path(os.environ.get("BROWSER_SCREENSHOT_DIR", "/tmp")) / "stepper.png"))
+        page.screenshot(path=str(tmp_path / "stepper.png"))  # kept for a look when a run fails
         browser.close()
     assert expected in status, f"status line {status!r} should show net_h1 = {expected}"
     assert before != after, "the diagram image did not change after the click"

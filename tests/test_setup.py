@@ -1,11 +1,9 @@
 """The README's set-up commands: the environment logic of course.py, and JupyterLab serving the course."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,21 +11,15 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import free_port, load_course_script
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load_course_module():
-    spec = importlib.util.spec_from_file_location("course_script", ROOT / "course.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture
 def course(tmp_path, monkeypatch):
     """course.py with its venv and pyproject redirected into tmp_path, and pip calls recorded."""
-    module = _load_course_module()
+    module = load_course_script()
     venv = tmp_path / ".venv"
     (venv / "bin").mkdir(parents=True)
     (venv / "bin" / "python").write_text("")
@@ -62,15 +54,9 @@ def test_missing_extras_trigger_an_install_of_the_union(course):
 
 
 def test_unknown_command_prints_usage(capsys):
-    module = _load_course_module()
+    module = load_course_script()
     assert module.main(["nonsense"]) == 2
     assert "python3 course.py lab" in capsys.readouterr().out
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str):
@@ -80,8 +66,8 @@ def _get(url: str):
 
 def test_jupyterlab_serves_the_course():
     """Start JupyterLab exactly as `python3 course.py lab` does (with this interpreter's jupyter)."""
-    module = _load_course_module()
-    port, token = _free_port(), "course-test-token"
+    module = load_course_script()
+    port, token = free_port(), "course-test-token"
     cmd = module.lab_command(["--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
                               f"--IdentityProvider.token={token}"], bin_dir=Path(sys.executable).parent)
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
