@@ -72,6 +72,33 @@ def test_naive_and_fast_agree(shape, size, stride):
         np.testing.assert_allclose(bwd(dout, cache), bwd_n(dout, cache_n), rtol=0, atol=1e-10)
 
 
+@pytest.mark.parametrize("size,stride", [(2, 2), (3, 2), (2, 3)])
+def test_chunked_and_threaded_paths_agree_with_the_naive_loops(monkeypatch, size, stride):
+    # tiny chunks force many chunks, split between the two threads of the chunk pool
+    import course_utils.pooling as pooling
+    monkeypatch.setattr(pooling, "_CHUNK_BYTES", 1)
+    monkeypatch.setattr(pooling, "_THREADS", 2)
+    x = np.round(np.random.default_rng(12).normal(size=(3, 5, 8, 7)), 1)  # rounded: many ties
+    out, cache = max_pool_forward(x, size, stride)
+    out_n, cache_n = max_pool_forward_naive(x, size, stride)
+    dout = np.random.default_rng(13).normal(size=out.shape)
+    np.testing.assert_array_equal(out, out_n)
+    np.testing.assert_array_equal(max_pool_switches(cache), max_pool_switches(cache_n))
+    np.testing.assert_allclose(max_pool_backward(dout, cache), max_pool_backward_naive(dout, cache_n), rtol=0, atol=1e-12)
+
+
+def test_windows_of_more_than_127_entries_use_a_wider_switch_index():
+    x = np.round(np.random.default_rng(14).normal(size=(2, 2, 25, 26)), 1)
+    for size, stride in [(12, 12), (12, 5)]:
+        out, cache = max_pool_forward(x, size, stride)
+        out_n, cache_n = max_pool_forward_naive(x, size, stride)
+        dout = np.random.default_rng(15).normal(size=out.shape)
+        np.testing.assert_array_equal(out, out_n)
+        np.testing.assert_array_equal(max_pool_switches(cache), max_pool_switches(cache_n))
+        np.testing.assert_allclose(max_pool_backward(dout, cache), max_pool_backward_naive(dout, cache_n),
+                                   rtol=0, atol=1e-12)
+
+
 @pytest.mark.parametrize("shape,size,stride", CONFIGS, ids=IDS)
 def test_gradients_match_numerical_gradients_on_tie_free_inputs(shape, size, stride):
     x = _tie_free(shape, seed=2)
