@@ -328,16 +328,29 @@ def test_a_cache_from_the_other_implementation_is_reported():
 
 @pytest.mark.parametrize("chunk_bytes", [1, 3000])
 def test_chunked_batches_give_the_same_result(monkeypatch, chunk_bytes):
-    # the fast layer works on chunks of images; force one image (or a few) per chunk
+    # large layers work on chunks of images and rebuild their columns in the backward pass;
+    # force that path on a small layer, with one image (or a few) per chunk
     import course_utils.conv as conv_module
     x, w, b, stride, pad, dout = _random_problem((5, 2, 6, 5, 3, 3, 2, 2, 1), seed=14)
     _, cache_n = conv2d_forward_naive(x, w, b, stride, pad)
     expected = conv2d_backward_naive(dout, cache_n)
     monkeypatch.setattr(conv_module, "_CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(conv_module, "_KEEP_COLS_BYTES", 0)
     assert len(conv_module._image_chunks(5, 3 * 3 * 2 * 3 * 3 * 8)) > 1
     out, cache = conv2d_forward(x, w, b, stride, pad)
+    assert cache[-1] is None  # no columns kept: the backward pass rebuilds them chunk by chunk
     np.testing.assert_allclose(out, conv2d_forward_naive(x, w, b, stride, pad)[0], atol=1e-10)
     for got, want in zip(conv2d_backward(dout, cache), expected):
+        np.testing.assert_allclose(got, want, atol=1e-10)
+
+
+def test_small_layers_keep_their_columns_for_the_backward_pass():
+    x, w, b, stride, pad, dout = _random_problem((3, 2, 7, 6, 4, 3, 2, 1, 1), seed=15)
+    out, cache = conv2d_forward(x, w, b, stride, pad)
+    cols = cache[-1]
+    assert cols.shape == (2 * 3 * 2, 3 * out.shape[2] * out.shape[3])
+    _, cache_n = conv2d_forward_naive(x, w, b, stride, pad)
+    for got, want in zip(conv2d_backward(dout, cache), conv2d_backward_naive(dout, cache_n)):
         np.testing.assert_allclose(got, want, atol=1e-10)
 
 
