@@ -1,6 +1,6 @@
 """Benchmark: convolution and pooling layers, fast vs naive and fast vs PyTorch CPU (float64).
 
-Run:  .venv/bin/python benchmarks/bench_conv.py [--repeats 15] [--quick] [--threads N] [--clock wall|cpu]
+Run:  .venv/bin/python benchmarks/bench_conv.py [--repeats 15] [--quick] [--threads N] [--clock wall|cpu] [--isolated]
 
 Timings on a shared machine are noisy, so every comparison is measured in the same run
 with the contenders **interleaved** (round r times each contender once), and the table
@@ -14,13 +14,21 @@ other jobs that comparison is much steadier than the default (2 threads on 2 cor
 both libraries' worker threads are descheduled unpredictably. ``--threads 1 --clock cpu``
 measures process CPU time instead of wall-clock time: the work done, not the waiting for a
 core, which is the steadiest comparison on a loaded machine.
+
+``--isolated`` times course_utils and PyTorch in **separate processes** (alternating, three
+processes each, median of their medians) instead of interleaved in one process. With several
+threads, interleaving lets one library's idle worker threads, which spin for a while after
+each call (OpenBLAS's and PyTorch's OpenMP pools both do), take a core from the other library's
+next call; isolated runs measure each library as a user would run it alone.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -50,9 +58,9 @@ from course_utils.conv import (conv2d_backward, conv2d_backward_naive, conv2d_fo
 from course_utils.pooling import (max_pool_backward, max_pool_backward_naive, max_pool_forward,  # noqa: E402
                                   max_pool_forward_naive)
 
-if _THREADS is not None:  # pooling splits its chunks between threads of its own: pin those too,
-    import course_utils.pooling  # noqa: E402  (else --clock cpu would add up two threads' time)
-    course_utils.pooling._THREADS = int(_THREADS)
+if _THREADS is not None:  # the fast layers split their work between threads of their own: pin
+    import course_utils._parallel  # noqa: E402  those too (else --clock cpu adds up two threads' time)
+    course_utils._parallel.THREADS = int(_THREADS)
 
 try:
     import torch
@@ -190,6 +198,48 @@ def bench_layers(repeats):
         print(f"| {shape}, {size}, {stride} | {ms(t['naive'])} | {ms(t['fast'])} | {paired_ratio(t, 'naive', 'fast'):.0f} |")
 
 
+def _layer_cases():
+    """Every (label, jobs) pair of the layer tables, in order: conv shapes, then pooling."""
+    cases = [(f"conv {shape}", lambda shape=shape: conv_jobs(shape)) for shape in CONV_SHAPES]
+    cases += [(f"max pool {shape}, {size}, {stride}", lambda a=(shape, size, stride): pool_jobs(*a))
+              for shape, size, stride in POOL_SHAPES]
+    return cases
+
+
+def child_medians(contender, repeats):
+    """(--child) Median seconds of ``contender`` on every layer case, measured in this process alone."""
+    result = {}
+    for label, make in _layer_cases():
+        fn = make().get(contender)
+        if fn is None:
+            continue
+        result[label] = statistics.median(interleaved({contender: fn}, repeats)[contender])
+    return result
+
+
+def bench_isolated(repeats, threads, rounds=3):
+    print("### Isolated processes: forward + backward, float64, each library alone\n")
+    if torch is None:
+        print("PyTorch is not installed: nothing to compare.")
+        return
+    medians = {"fast": [], "torch": []}
+    for _ in range(rounds):
+        for contender in medians:
+            cmd = [sys.executable, __file__, "--child", contender, "--repeats", str(repeats)]
+            if threads is not None:
+                cmd += ["--threads", str(threads)]
+            done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+            medians[contender].append(json.loads(done.stdout.strip().splitlines()[-1]))
+    print(f"{rounds} processes per library, alternating; each reports the median of {repeats} calls.\n")
+    print("| layer | fast ms | PyTorch ms | fast / PyTorch |")
+    print("|---|---|---|---|")
+    for label, _ in _layer_cases():
+        fast = statistics.median(m[label] for m in medians["fast"])
+        ref = statistics.median(m[label] for m in medians["torch"])
+        print(f"| {label} | {1e3 * fast:.2f} | {1e3 * ref:.2f} | **{fast / ref:.2f}** |")
+    print()
+
+
 def bench_widgets(repeats):
     try:
         from course_utils import demos_cnn
@@ -217,6 +267,9 @@ def main(argv=None):
                         help="BLAS and PyTorch threads for both sides (default: the libraries' own choice)")
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                         help="cpu: process CPU time, steady on a busy machine but meaningful only with --threads 1")
+    parser.add_argument("--isolated", action="store_true",
+                        help="also time course_utils and PyTorch in separate processes (see above)")
+    parser.add_argument("--child", choices=("fast", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     global CLOCK
     if args.clock == "cpu":
@@ -224,6 +277,9 @@ def main(argv=None):
             parser.error("--clock cpu needs --threads 1 (CPU time adds up the time of every thread)")
         CLOCK = time.process_time
     repeats = 3 if args.quick else args.repeats
+    if args.child:  # one contender alone, for --isolated: print its medians as JSON
+        print(json.dumps(child_medians(args.child, repeats)))
+        return
     print(f"Python {platform.python_version()}, numpy {np.__version__}"
           + (f", torch {torch.__version__} ({torch.get_num_threads()} threads)" if torch else ", torch not installed")
           + f", {os.cpu_count()} CPUs")
@@ -231,6 +287,8 @@ def main(argv=None):
     print(f"BLAS-related environment: {blas_env or 'none set'}; {repeats} interleaved rounds, medians of "
           f"{'process CPU time' if args.clock == 'cpu' else 'wall-clock time'}; load average "
           f"{' '.join(f'{v:.1f}' for v in os.getloadavg())}\n")
+    if args.isolated:
+        bench_isolated(repeats, args.threads)
     bench_layers(repeats)
     bench_widgets(max(5, repeats))
 

@@ -22,7 +22,8 @@ Two implementations sit side by side and are tested to agree to 1e-10:
   and ``dL/dX[i',j'] = sum_{p in P} dL/dY[p] W[..]`` over the region ``P`` of
   outputs that the input pixel touches.
 * :func:`conv2d_forward` / :func:`conv2d_backward`: vectorized numpy
-  (im2col + one matrix product for the whole batch; col2im as ``KH*KW`` strided adds).
+  (im2col + one matrix product per chunk of images; col2im as ``KH*KW`` strided adds);
+  a large enough batch is split between two threads (numpy and BLAS release the GIL).
 
 Single-channel helpers :func:`correlate2d`, :func:`convolve2d` and
 :func:`flip180` state the lecture's identities (see :func:`conv_gradient_identities`).
@@ -33,7 +34,9 @@ import threading
 
 import numpy as np
 
+from . import _parallel
 from ._checks import as_float_array, check_choice, check_positive_int, check_shape
+from ._parallel import map_in_threads
 
 __all__ = [
     "conv_output_size",
@@ -263,10 +266,26 @@ _CHUNK_BYTES = 8 * 2**20  # im2col columns built per chunk of images: about this
 _KEEP_COLS_BYTES = 16 * 2**20  # up to this size, the forward pass keeps the columns for the backward
 
 
-def _image_chunks(n, cols_bytes_per_image):
-    """Slices of the batch such that one chunk's columns take about ``_CHUNK_BYTES``."""
+def _image_chunks(images, cols_bytes_per_image):
+    """Slices of ``images`` (a slice of the batch) whose columns take about ``_CHUNK_BYTES`` each."""
     step = max(1, _CHUNK_BYTES // max(1, cols_bytes_per_image))
-    return [slice(s, min(s + step, n)) for s in range(0, n, step)]
+    return [slice(s, min(s + step, images.stop)) for s in range(images.start, images.stop, step)]
+
+
+_THREAD_MIN_BYTES = 1 * 2**20  # layers with less im2col data than this stay in one thread
+
+
+def _batch_parts(n, cols_bytes_per_image):
+    """The batch split into one contiguous slice of images per worker thread.
+
+    A layer whose columns take less than ``_THREAD_MIN_BYTES`` runs in the calling thread:
+    handing it to threads would cost more than it saves.
+    """
+    threads = min(_parallel.THREADS, n)
+    if threads < 2 or n * cols_bytes_per_image < _THREAD_MIN_BYTES:
+        return [slice(0, n)]
+    size = -(-n // threads)
+    return [slice(s, min(s + size, n)) for s in range(0, n, size)]
 
 
 def conv2d_forward(x, w, b, stride=1, pad=0):
@@ -296,16 +315,21 @@ def conv2d_forward(x, w, b, stride=1, pad=0):
     w_rows = w.reshape(f, c * kh * kw)                      # (F, C*KH*KW)
     out = np.empty((n, f, oh, ow), dtype=x.dtype)
     cols_bytes_per_image = c * kh * kw * oh * ow * x.itemsize
-    keep = n * cols_bytes_per_image <= _KEEP_COLS_BYTES          # one chunk, columns kept for backward
-    kept = None
-    for chunk in [slice(0, n)] if keep else _image_chunks(n, cols_bytes_per_image):
-        xp = _pad_channel_major(x[chunk], pad)                    # (C, n, Hp, Wp)
-        cols = _im2col(xp, kh, kw, stride, oh, ow, fresh=keep)    # (C*KH*KW, n*OH*OW)
-        y = np.matmul(w_rows, cols, out=_scratch("y", (f, cols.shape[1]), x.dtype))
-        y += b[:, None]
-        out[chunk] = y.reshape(f, -1, oh, ow).transpose(1, 0, 2, 3)
-        kept = cols if keep else None
-    return out, ("conv2d_forward", x, w, stride, pad, kept)
+    keep = n * cols_bytes_per_image <= _KEEP_COLS_BYTES       # columns kept for the backward pass
+    parts = _batch_parts(n, cols_bytes_per_image)
+
+    def forward_part(part):
+        """Forward pass of the images ``part``; returns the columns kept (or None)."""
+        for chunk in [part] if keep else _image_chunks(part, cols_bytes_per_image):
+            xp = _pad_channel_major(x[chunk], pad)                 # (C, n, Hp, Wp)
+            cols = _im2col(xp, kh, kw, stride, oh, ow, fresh=keep) # (C*KH*KW, n*OH*OW)
+            y = np.matmul(w_rows, cols, out=_scratch("y", (f, cols.shape[1]), x.dtype))
+            y += b[:, None]
+            out[chunk] = y.reshape(f, -1, oh, ow).transpose(1, 0, 2, 3)
+        return cols if keep else None
+
+    kept = map_in_threads(forward_part, parts)
+    return out, ("conv2d_forward", x, w, stride, pad, parts, kept if keep else None)
 
 
 def conv2d_backward(dout, cache):
@@ -321,30 +345,37 @@ def conv2d_backward(dout, cache):
       was read from: for one pixel this sums ``dL/dY[p] W[a,b]`` over the region ``P``
       (the lecture's ``dL/dX = dL/dY * flip180(W)``).
     """
-    x, w, stride, pad, kept = _open_cache(cache, "conv2d_forward")
+    x, w, stride, pad, parts, kept = _open_cache(cache, "conv2d_forward")
     n, c, h, wd = x.shape
     f, _, kh, kw = w.shape
     oh, ow = (h - kh + 2 * pad) // stride + 1, (wd - kw + 2 * pad) // stride + 1
     dout = _check_dout(dout, (n, f, oh, ow)).astype(x.dtype, copy=False)
     w_rows = w.reshape(f, c * kh * kw)
-    db = dout.sum(axis=(0, 2, 3))
-    dw_cols = np.zeros((c * kh * kw, f), dtype=x.dtype)    # dL/dW, transposed
+    cols_bytes_per_image = c * kh * kw * oh * ow * x.itemsize
     dx = np.empty(x.shape, dtype=x.dtype)
-    for chunk in [slice(0, n)] if kept is not None else _image_chunks(n, c * kh * kw * oh * ow * x.itemsize):
-        xp_shape = (c, chunk.stop - chunk.start, h + 2 * pad, wd + 2 * pad)
-        if kept is not None:
-            cols = kept                                                  # kept by the forward pass
-        else:
-            cols = _im2col(_pad_channel_major(x[chunk], pad), kh, kw, stride, oh, ow)  # rebuilt
-        g = _scratch("g", (f, xp_shape[1], oh, ow), x.dtype)
-        g[...] = dout[chunk].transpose(1, 0, 2, 3)
-        g = g.reshape(f, -1)                                             # (F, n*OH*OW)
-        # cols @ g.T rather than g @ cols.T: the same product, and measurably faster with
-        # OpenBLAS when the long n*OH*OW axis is the inner dimension in this orientation
-        dw_cols += cols @ g.T
-        dcols = np.matmul(w_rows.T, g, out=_scratch("dcols", cols.shape, x.dtype))
-        dxp = _col2im(dcols, xp_shape, kh, kw, stride, oh, ow)          # (C, n, Hp, Wp)
-        dx[chunk] = dxp[:, :, pad:pad + h, pad:pad + wd].transpose(1, 0, 2, 3)
+
+    def backward_part(k):
+        """dx for the images ``parts[k]``; returns their share of dL/dW (transposed)."""
+        dw_cols = np.zeros((c * kh * kw, f), dtype=x.dtype)
+        for chunk in [parts[k]] if kept is not None else _image_chunks(parts[k], cols_bytes_per_image):
+            xp_shape = (c, chunk.stop - chunk.start, h + 2 * pad, wd + 2 * pad)
+            if kept is not None:
+                cols = kept[k]                                   # kept by the forward pass
+            else:
+                cols = _im2col(_pad_channel_major(x[chunk], pad), kh, kw, stride, oh, ow)  # rebuilt
+            g = _scratch("g", (f, xp_shape[1], oh, ow), x.dtype)
+            g[...] = dout[chunk].transpose(1, 0, 2, 3)
+            g = g.reshape(f, -1)                                 # (F, n*OH*OW)
+            # cols @ g.T rather than g @ cols.T: the same product, and measurably faster with
+            # OpenBLAS when the long n*OH*OW axis is the inner dimension in this orientation
+            dw_cols += cols @ g.T
+            dcols = np.matmul(w_rows.T, g, out=_scratch("dcols", cols.shape, x.dtype))
+            dxp = _col2im(dcols, xp_shape, kh, kw, stride, oh, ow)      # (C, n, Hp, Wp)
+            dx[chunk] = dxp[:, :, pad:pad + h, pad:pad + wd].transpose(1, 0, 2, 3)
+        return dw_cols
+
+    dw_cols = sum(map_in_threads(backward_part, list(range(len(parts)))))
+    db = dout.sum(axis=(0, 2, 3))
     return dx, np.ascontiguousarray(dw_cols.T).reshape(w.shape), db
 
 

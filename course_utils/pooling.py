@@ -29,12 +29,10 @@ Naive loop versions sit beside the fast ones; tests prove they agree.
 """
 from __future__ import annotations
 
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 
 from ._checks import as_float_array, check_positive_int, check_shape
+from ._parallel import map_in_threads
 from .conv import _open_cache, _scratch
 
 __all__ = [
@@ -93,28 +91,6 @@ def _chunks(n_images, image_bytes):
     """
     step = max(1, _CHUNK_BYTES // max(1, image_bytes))
     return [slice(s, min(s + step, n_images)) for s in range(0, n_images, step)]
-
-
-_THREADS = min(2, os.cpu_count() or 1)  # numpy releases the GIL inside its loops
-_executor = None
-
-
-def _for_each_chunk(work, chunks):
-    """Run ``work(chunk)`` for every chunk; with several chunks, split them between two threads.
-
-    The chunks write disjoint slices of the outputs, so the threads share nothing.
-    """
-    global _executor
-    if _THREADS < 2 or len(chunks) < 4:
-        for chunk in chunks:
-            work(chunk)
-        return
-    if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="course_utils_pool")
-    half = (len(chunks) + 1) // 2
-    parts = [chunks[:half], chunks[half:]]
-    for future in [_executor.submit(lambda part=part: [work(c) for c in part]) for part in parts]:
-        future.result()  # re-raises an exception from the worker
 
 
 def _index_type(size):
@@ -180,7 +156,7 @@ def max_pool_forward(x, size=2, stride=2):
             np.multiply(greater, won.dtype.type(q), out=position)
             np.maximum(won, position, out=won)
 
-    _for_each_chunk(work, _chunks(n * c, h * w * x.itemsize))
+    map_in_threads(work, _chunks(n * c, h * w * x.itemsize))
     cache = ("max_pool_forward", x.shape, switch.reshape(n, c, oh, ow), size, stride)
     return out.reshape(n, c, oh, ow), cache
 
@@ -214,7 +190,7 @@ def max_pool_backward(dout, cache):
             else:
                 np.multiply(g, is_q, out=target)
 
-    _for_each_chunk(work, _chunks(n * c, h * w * dout.itemsize))
+    map_in_threads(work, _chunks(n * c, h * w * dout.itemsize))
     return dx.reshape(x_shape)
 
 

@@ -336,7 +336,7 @@ def test_chunked_batches_give_the_same_result(monkeypatch, chunk_bytes):
     expected = conv2d_backward_naive(dout, cache_n)
     monkeypatch.setattr(conv_module, "_CHUNK_BYTES", chunk_bytes)
     monkeypatch.setattr(conv_module, "_KEEP_COLS_BYTES", 0)
-    assert len(conv_module._image_chunks(5, 3 * 3 * 2 * 3 * 3 * 8)) > 1
+    assert len(conv_module._image_chunks(slice(0, 5), 3 * 3 * 2 * 3 * 3 * 8)) > 1
     out, cache = conv2d_forward(x, w, b, stride, pad)
     assert cache[-1] is None  # no columns kept: the backward pass rebuilds them chunk by chunk
     np.testing.assert_allclose(out, conv2d_forward_naive(x, w, b, stride, pad)[0], atol=1e-10)
@@ -347,9 +347,26 @@ def test_chunked_batches_give_the_same_result(monkeypatch, chunk_bytes):
 def test_small_layers_keep_their_columns_for_the_backward_pass():
     x, w, b, stride, pad, dout = _random_problem((3, 2, 7, 6, 4, 3, 2, 1, 1), seed=15)
     out, cache = conv2d_forward(x, w, b, stride, pad)
-    cols = cache[-1]
+    cols = np.concatenate(cache[-1], axis=1)  # one block of columns per worker thread's images
     assert cols.shape == (2 * 3 * 2, 3 * out.shape[2] * out.shape[3])
     _, cache_n = conv2d_forward_naive(x, w, b, stride, pad)
+    for got, want in zip(conv2d_backward(dout, cache), conv2d_backward_naive(dout, cache_n)):
+        np.testing.assert_allclose(got, want, atol=1e-10)
+
+
+@pytest.mark.parametrize("keep_bytes", [0, 2**40])
+def test_batches_split_between_two_threads_give_the_same_result(monkeypatch, keep_bytes):
+    import course_utils._parallel as _parallel
+    import course_utils.conv as conv_module
+    monkeypatch.setattr(_parallel, "THREADS", 2)
+    monkeypatch.setattr(conv_module, "_THREAD_MIN_BYTES", 0)
+    monkeypatch.setattr(conv_module, "_KEEP_COLS_BYTES", keep_bytes)
+    monkeypatch.setattr(conv_module, "_CHUNK_BYTES", 2000)  # several chunks per thread when not kept
+    x, w, b, stride, pad, dout = _random_problem((7, 2, 6, 5, 3, 3, 2, 1, 1), seed=16)
+    out, cache = conv2d_forward(x, w, b, stride, pad)
+    assert len(cache[-2]) == 2  # two parts of the batch, one per thread
+    out_n, cache_n = conv2d_forward_naive(x, w, b, stride, pad)
+    np.testing.assert_allclose(out, out_n, atol=1e-10)
     for got, want in zip(conv2d_backward(dout, cache), conv2d_backward_naive(dout, cache_n)):
         np.testing.assert_allclose(got, want, atol=1e-10)
 

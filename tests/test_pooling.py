@@ -75,9 +75,10 @@ def test_naive_and_fast_agree(shape, size, stride):
 @pytest.mark.parametrize("size,stride", [(2, 2), (3, 2), (2, 3)])
 def test_chunked_and_threaded_paths_agree_with_the_naive_loops(monkeypatch, size, stride):
     # tiny chunks force many chunks, split between the two threads of the chunk pool
+    import course_utils._parallel as _parallel
     import course_utils.pooling as pooling
     monkeypatch.setattr(pooling, "_CHUNK_BYTES", 1)
-    monkeypatch.setattr(pooling, "_THREADS", 2)
+    monkeypatch.setattr(_parallel, "THREADS", 2)
     x = np.round(np.random.default_rng(12).normal(size=(3, 5, 8, 7)), 1)  # rounded: many ties
     out, cache = max_pool_forward(x, size, stride)
     out_n, cache_n = max_pool_forward_naive(x, size, stride)
