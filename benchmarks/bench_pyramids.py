@@ -1,6 +1,6 @@
 """Benchmark: course_utils.pyramids against OpenCV, scikit-image and pyrtools; demo callback timings.
 
-Run:  .venv/bin/python benchmarks/bench_pyramids.py [--quick]
+Run:  .venv/bin/python benchmarks/bench_pyramids.py [--quick] [--threads N] [--clock wall|cpu]
 
 Times a 5-level Gaussian build, a 5-level Laplacian build and the reconstruction
 from a 5-level Laplacian pyramid on 512x512 and 2048x2048 float64 and float32
@@ -16,6 +16,14 @@ Then the live demos of ``course_utils.demos_pyramids`` on 512x512 images: the
 callback's computation (``compute``: new data into the artists) and the
 render of the figure (``render``) are timed separately; the goal is a total
 under 100 ms.
+
+Threads: by default every library runs with its own default (OpenCV's
+``cv2.getNumThreads()`` is the number of cores, OpenBLAS likewise; numpy's
+element-wise work is single-threaded). ``--threads 1`` pins OpenCV
+(``cv2.setNumThreads``) and OpenBLAS (``OPENBLAS_NUM_THREADS``, for every
+library) to one thread, the fair single-core comparison; ``--clock cpu``
+(only with ``--threads 1``) measures process CPU time, steadier on a busy
+machine. The header states which setting a table was measured with.
 """
 from __future__ import annotations
 
@@ -25,6 +33,22 @@ import statistics
 import sys
 import time
 from pathlib import Path
+
+
+def _threads_from_argv(argv):
+    for k, arg in enumerate(argv):
+        if arg == "--threads" and k + 1 < len(argv):
+            return argv[k + 1]
+        if arg.startswith("--threads="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+# BLAS thread counts are read when numpy loads, so --threads N re-runs this script with them set
+_THREADS = _threads_from_argv(sys.argv[1:]) if __name__ == "__main__" else None
+if _THREADS is not None and os.environ.get("OPENBLAS_NUM_THREADS") != _THREADS:
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=_THREADS, OMP_NUM_THREADS=_THREADS, MKL_NUM_THREADS=_THREADS)
+    os.execve(sys.executable, [sys.executable, *sys.argv], env)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -43,6 +67,8 @@ def _optional(name):
 
 
 cv2 = _optional("cv2")
+if cv2 is not None and _THREADS is not None:
+    cv2.setNumThreads(int(_THREADS))
 pyrtools = _optional("pyrtools")
 skimage_transform = None
 if _optional("skimage") is not None:
@@ -98,6 +124,9 @@ IMPLEMENTATIONS = [("course_utils", _ours, True), ("OpenCV", _opencv, cv2 is not
                    ("pyrtools", _pyrtools, pyrtools is not None)]
 
 
+CLOCK = time.perf_counter  # --clock cpu switches to time.process_time
+
+
 def _time_round_robin(callables: dict, repeats: int) -> dict:
     """Median seconds of each callable, calling them in turn ``repeats`` times (after one warm-up)."""
     times = {name: [] for name, fn in callables.items() if fn is not None}
@@ -105,9 +134,9 @@ def _time_round_robin(callables: dict, repeats: int) -> dict:
         callables[name]()
     for _ in range(repeats):
         for name in times:
-            start = time.perf_counter()
+            start = CLOCK()
             callables[name]()
-            times[name].append(time.perf_counter() - start)
+            times[name].append(CLOCK() - start)
     return {name: statistics.median(t) for name, t in times.items()}
 
 
@@ -182,13 +211,24 @@ def bench_demos(repeats):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="512x512 only, fewer repeats")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="OpenCV and OpenBLAS threads for every library (default: each library's own)")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="cpu: process CPU time, steady on a busy machine but meaningful only with --threads 1")
     args = parser.parse_args(argv)
+    if args.clock == "cpu":
+        if args.threads != 1:
+            parser.error("--clock cpu needs --threads 1 (CPU time adds up the time of every thread)")
+        global CLOCK
+        CLOCK = time.process_time
     sizes = [512] if args.quick else [512, 2048]
     repeats = 3 if args.quick else 9
     print(f"# Pyramids benchmark ({os.cpu_count()} cores, numpy {np.__version__}, "
           f"OpenCV {getattr(cv2, '__version__', 'not installed')} with {cv2.getNumThreads() if cv2 else 0} threads, "
           f"scikit-image {'installed' if skimage_transform else 'not installed'}, "
-          f"pyrtools {getattr(pyrtools, '__version__', 'installed') if pyrtools else 'not installed'})\n")
+          f"pyrtools {getattr(pyrtools, '__version__', 'installed') if pyrtools else 'not installed'}, "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'default')}, "
+          f"{'process CPU time' if args.clock == 'cpu' else 'wall-clock time'})\n")
     print("Medians of", repeats, "interleaved repeats, one run. Ratios: ours / OpenCV and other / ours.\n")
     print(bench_pyramids(sizes, repeats))
     print("\n## Live demo callbacks (512x512)\n")
