@@ -46,7 +46,7 @@ import threading
 
 import numpy as np
 
-from ._checks import as_float_array, check_choice, check_positive_int, check_shape
+from ._checks import as_float_array, check_choice, check_finite, check_positive_int, check_shape
 
 __all__ = [
     "binomial_kernel", "blur", "downsample", "upsample", "max_levels",
@@ -67,12 +67,27 @@ def binomial_kernel() -> np.ndarray:
 # input checks
 # ---------------------------------------------------------------------------
 
-def _as_image(name: str, image) -> np.ndarray:
-    """Return ``image`` as a float array of shape (H, W) or (H, W, C), H, W, C >= 1."""
-    arr = as_float_array(name, image, ndim=(2, 3))
+def _as_image(name: str, image, finite: bool = True) -> np.ndarray:
+    """Return ``image`` as a float array of shape (H, W) or (H, W, C), H, W, C >= 1 (finite unless told)."""
+    arr = as_float_array(name, image, ndim=(2, 3), finite=finite)
     if min(arr.shape) < 1:
         raise ValueError(f"{name}: expected an image of at least 1x1 pixels, got shape {arr.shape}")
     return arr
+
+
+def _check_finite_through(result: np.ndarray, inputs: list) -> None:
+    """The finiteness check of ``inputs`` (pairs name, array), done on ``result`` first.
+
+    ``result`` is the coarsest Gaussian level or the reconstruction: every
+    input pixel reaches it with a positive weight, so a NaN or an infinity
+    anywhere in the inputs makes it non-finite. Only then are the inputs
+    scanned, to raise the usual error naming the first bad pixel. Why: a scan
+    of a 2048x2048 float64 image takes 2.5 ms, a third of its 5-level Gaussian
+    pyramid; the coarsest level takes microseconds.
+    """
+    if not np.isfinite(result).all():
+        for name, arr in inputs:
+            check_finite(name, arr)
 
 
 def max_levels(shape) -> int:
@@ -230,10 +245,10 @@ def _filter_image(x: np.ndarray, step: int) -> np.ndarray:
 #   operators, ``D_rows @ x @ D_cols.T``: cheaper than the pieces above.
 # ---------------------------------------------------------------------------
 
-_DENSE_BELOW = 32
+_DENSE_BELOW = int(__import__("os").environ.get("PYR_DENSE", 65))
 _GROUP_DOWN = 32       # pixels per group in the column pass of the down-sampler
 _GROUP_UP = 16         # pixels per group in the column pass of the up-sampler
-_STRIP_BYTES = 256 * 1024   # size of a strip's intermediate (fits the 1 MB L2 cache per core)
+_STRIP_BYTES = int(__import__("os").environ.get("PYR_STRIP", 1024 * 1024))   # size of a strip's intermediate (fits the 1 MB L2 cache per core)
 _SCRATCH_LIMIT = 64 * 2**20   # scratch arrays above this size are not kept between calls
 _workspace = threading.local()
 
@@ -321,8 +336,12 @@ def _kernels(dtype) -> dict:
 
 
 def _strided(x: np.ndarray, offset: int, shape, strides) -> np.ndarray:
-    """Read-only view of ``x``'s memory from ``x[offset]`` on, with ``shape`` and ``strides`` (bytes)."""
-    return np.lib.stride_tricks.as_strided(x[offset:], shape=shape, strides=strides, writeable=False)
+    """View of the C-contiguous ``x``'s memory from flat element ``offset`` on, with ``shape`` and ``strides`` (bytes).
+
+    (``np.ndarray`` on the buffer: 0.6 us, where ``as_strided`` takes 5 us, and
+    a 512x512 pyramid needs about 40 such views.)
+    """
+    return np.ndarray(shape, x.dtype, buffer=x, offset=offset * x.itemsize, strides=strides)
 
 
 def _round_up(n: int, multiple: int) -> int:
@@ -350,7 +369,7 @@ def _down_rows(x: np.ndarray, start: int, stop: int, out: np.ndarray) -> None:
         np.matmul(head, x[col:col + head.shape[1]], out=out[0:1])
     if blocks > 0:
         s0, s1 = x.strides
-        np.matmul(_kernels(x.dtype)["rows_down"], _strided(x, 2 * first - 2, (blocks, 11, w), (8 * s0, s0, s1)),
+        np.matmul(_kernels(x.dtype)["rows_down"], _strided(x, (2 * first - 2) * w, (blocks, 11, w), (8 * s0, s0, s1)),
                   out=out[first - start:first - start + 4 * blocks].reshape(blocks, 4, w))
     if stop == m:
         rows, col = _border_rows("down", n, tail, m, x.dtype)
@@ -360,25 +379,25 @@ def _down_rows(x: np.ndarray, start: int, stop: int, out: np.ndarray) -> None:
 def _up_rows(x: np.ndarray, first_row: int, start: int, stop: int, size: int, n: int, out: np.ndarray) -> None:
     """Rows ``start .. stop-1`` of ``F x`` along axis 0 (length-``n`` input, ``size`` outputs) into ``out``.
 
-    ``x`` holds input rows ``first_row ..`` of the whole (n, W). Interior rows
-    come in blocks of 4 from ``2``: ``start`` is 0 or ``2 + 4k``, ``stop`` is
-    ``2 + 4k`` or ``size``.
+    ``x`` (C-contiguous) holds input rows ``first_row ..`` of the whole (n, W)
+    in its first W = ``out.shape[1]`` columns. Interior rows come in blocks of
+    4 from ``2``: ``start`` is 0 or ``2 + 4k``, ``stop`` is ``2 + 4k`` or ``size``.
     """
-    w = x.shape[1]
+    w = out.shape[1]
     tail = 2 + 4 * ((n - 2) // 2)
     first = max(start, 2)
     blocks = (min(stop, tail) - first) // 4
     if start == 0:
         head, col = _border_rows("up", n, 0, 2, x.dtype)
-        np.matmul(head, x[col - first_row:col - first_row + head.shape[1]], out=out[0:2])
+        np.matmul(head, x[col - first_row:col - first_row + head.shape[1], :w], out=out[0:2])
     if blocks > 0:
         s0, s1 = x.strides
         np.matmul(_kernels(x.dtype)["rows_up"],
-                  _strided(x, (first - 2) // 2 - first_row, (blocks, 4, w), (2 * s0, s0, s1)),
+                  _strided(x, ((first - 2) // 2 - first_row) * x.shape[1], (blocks, 4, w), (2 * s0, s0, s1)),
                   out=out[first - start:first - start + 4 * blocks].reshape(blocks, 4, w))
     if stop == size:
         rows, col = _border_rows("up", n, tail, size, x.dtype)
-        np.matmul(rows, x[col - first_row:col - first_row + rows.shape[1]], out=out[tail - start:])
+        np.matmul(rows, x[col - first_row:col - first_row + rows.shape[1], :w], out=out[tail - start:])
 
 
 def _down_cols(y: np.ndarray, width: int, out: np.ndarray) -> None:
@@ -436,8 +455,9 @@ def _down2d(x: np.ndarray) -> np.ndarray:
         out = _scratch("down_out", (m, padded // 2), x.dtype)
     step = _strip_rows(padded * x.itemsize, 4)
     bounds = [0] + list(range(1 + step, 1 + 4 * ((m - 3) // 4), step)) + [m]   # whole blocks of 4 rows
-    strip = _scratch("down_strip", (max(np.diff(bounds)), padded), x.dtype)
-    strip[:, w:] = 0
+    strip = _scratch("down_strip", (max(b - a for a, b in zip(bounds, bounds[1:])), padded), x.dtype)
+    if padded > w:
+        strip[:, w:] = 0
     for start, stop in zip(bounds[:-1], bounds[1:]):
         rows = strip[:stop - start]
         _down_rows(x, start, stop, rows[:, :w])       # rows first: the column pass has half the rows
@@ -464,14 +484,14 @@ def _up2d(x: np.ndarray, shape, combine=None, sign: float = 1.0) -> np.ndarray:
     out = np.empty(shape, dtype=x.dtype)
     step = _strip_rows(3 * padded * x.itemsize, 4)     # up-sampled rows are twice as wide
     bounds = [0] + list(range(2 + step, 2 + 4 * ((h - 2) // 2), step)) + [size_h]   # whole blocks of 4 rows
-    most = max(np.diff(bounds))
+    most = max(b - a for a, b in zip(bounds, bounds[1:]))
     wide = _scratch("up_wide", (most // 2 + 4, 2 * padded), x.dtype)
     up = out if combine is None else _scratch("up_rows", (most, size_w), x.dtype)
     for start, stop in zip(bounds[:-1], bounds[1:]):
         lo, hi = max(0, start // 2 - 1), min(h, (stop - 1) // 2 + 2)
         _up_cols(x[lo:hi], w, size_w, wide[:hi - lo])      # columns first: the row pass has half the rows
         rows = up[start:stop] if combine is None else up[:stop - start]
-        _up_rows(wide[:hi - lo, :size_w], lo, start, stop, size_h, h, rows)
+        _up_rows(wide[:hi - lo], lo, start, stop, size_h, h, rows)
         if combine is not None:
             (np.add if sign > 0 else np.subtract)(combine[start:stop], rows, out=out[start:stop])
     return out
@@ -563,11 +583,13 @@ def gaussian_pyramid(image, levels: int) -> list[np.ndarray]:
     A 512x512 image with ``levels=7`` gives 512, 256, ..., 8 as in the slides.
     ``levels`` may be at most :func:`max_levels` of the image.
     """
-    x = _as_image("image", image)
+    x = _as_image("image", image, finite=False)
     levels = _check_levels(levels, x.shape)
     pyramid = [x]
-    for _ in range(levels - 1):
-        pyramid.append(_downsample(pyramid[-1]))
+    with np.errstate(invalid="ignore"):      # a NaN or infinity in the image is reported just below
+        for _ in range(levels - 1):
+            pyramid.append(_downsample(pyramid[-1]))
+    _check_finite_through(pyramid[-1], [("image", x)])
     return pyramid
 
 
@@ -589,9 +611,10 @@ def laplacian_pyramid(image, levels: int) -> list[np.ndarray]:
 
 
 def _check_pyramid(name: str, pyramid) -> list[np.ndarray]:
+    """The levels as float arrays of matching shapes (finiteness is the caller's job: :func:`_check_finite_through`)."""
     if isinstance(pyramid, np.ndarray) or not hasattr(pyramid, "__len__") or len(pyramid) == 0:
         raise TypeError(f"{name}: expected a non-empty list of arrays (a pyramid), got {type(pyramid).__name__}")
-    levels = [_as_image(f"{name}[{i}]", level) for i, level in enumerate(pyramid)]
+    levels = [_as_image(f"{name}[{i}]", level, finite=False) for i, level in enumerate(pyramid)]
     for i in range(len(levels) - 1):
         want = tuple((s + 1) // 2 for s in levels[i].shape[:2]) + levels[i].shape[2:]
         check_shape(f"{name}[{i + 1}]", levels[i + 1], want,
@@ -613,9 +636,10 @@ def reconstruct(laplacian) -> np.ndarray:
     relative in float64), for any image size.
     """
     levels = _check_pyramid("laplacian", laplacian)
-    if len(levels) == 1:
-        return levels[0].copy()
-    return _collapse(levels)
+    with np.errstate(invalid="ignore"):      # a NaN or infinity in a level is reported just below
+        image = levels[0].copy() if len(levels) == 1 else _collapse(levels)
+    _check_finite_through(image, [(f"laplacian[{i}]", level) for i, level in enumerate(levels)])
+    return image
 
 
 def blend(image_a, image_b, mask, levels: int) -> np.ndarray:

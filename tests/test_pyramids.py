@@ -1,6 +1,9 @@
 """course_utils.pyramids against OpenCV (pyrDown / pyrUp), explicit matrices and the lecture's F3."""
 from __future__ import annotations
 
+import re
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
@@ -262,6 +265,35 @@ def test_wrong_rank_is_rejected_naming_the_argument():
         P.blur(np.zeros((0, 4)))
     with pytest.raises(ValueError, match="image: expected finite values"):
         P.downsample(np.full((4, 4), np.nan))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("shape", [(7, 9), (130, 100), (100, 130, 3)])
+def test_non_finite_pixels_anywhere_are_reported_by_every_pyramid_function(shape, bad):
+    # finiteness is checked on the coarsest level / the reconstruction first: every pixel must still be caught,
+    # with the usual message naming the argument and the first bad index, and without numpy warnings
+    rng = np.random.default_rng(1)
+    for index in [(0, 0), (shape[0] - 1, shape[1] - 1), (shape[0] // 2, 1)]:
+        x = rng.random(shape)
+        first = index + ((0,) if len(shape) == 3 else ())
+        x[first] = bad
+        message = re.escape(f"image: expected finite values, got 1 non-finite (first at index {first}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(ValueError, match=message):
+                P.gaussian_pyramid(x, 3)
+            with pytest.raises(ValueError, match=message):
+                P.laplacian_pyramid(x, 4)
+            lap = P.laplacian_pyramid(rng.random(shape), 3)
+            lap[1][(index[0] // 2, index[1] // 2)] = bad
+            with pytest.raises(ValueError, match=r"laplacian\[1\]: expected finite values, got \d+ non-finite"):
+                P.reconstruct(lap)
+
+
+def test_huge_finite_values_are_accepted():
+    x = np.full((40, 40), 1e308)
+    assert np.isfinite(P.gaussian_pyramid(x, 3)[-1]).all()
+    assert np.isfinite(P.reconstruct(P.laplacian_pyramid(x, 3))).all()
 
 
 def test_blend_mask_errors():
