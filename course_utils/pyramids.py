@@ -42,6 +42,7 @@ references; the tests prove all of them agree with each other and with OpenCV.
 from __future__ import annotations
 
 import functools
+import math
 import threading
 
 import numpy as np
@@ -260,15 +261,14 @@ def _scratch(name: str, shape, dtype) -> np.ndarray:
     system as new pages, and the first touch of each page is a page fault
     (about 4 ms for 32 MB here, as much as a whole 2048x2048 pass).
     """
-    dtype = np.dtype(dtype)
-    size = int(np.prod(shape))
+    size = math.prod(shape)
     buffers = getattr(_workspace, "buffers", None)
     if buffers is None:
         buffers = _workspace.buffers = {}
     buf = buffers.get((name, dtype))
     if buf is None or buf.size < size:
         buf = np.empty(size, dtype=dtype)
-        if size * dtype.itemsize <= _SCRATCH_LIMIT:
+        if buf.nbytes <= _SCRATCH_LIMIT:
             buffers[(name, dtype)] = buf
     return buf[:size].reshape(shape)
 
@@ -472,7 +472,7 @@ def _up2d(x: np.ndarray, shape, combine=None, sign: float = 1.0) -> np.ndarray:
     """
     h, w = x.shape
     size_h, size_w = shape
-    if min(h, w) < _DENSE_BELOW:
+    if min(size_h, size_w) < _DENSE_BELOW:
         up = _dense("up", h, size_h, x.dtype) @ x @ _dense("up", w, size_w, x.dtype).T
         return up if combine is None else (np.add if sign > 0 else np.subtract)(combine, up, out=up)
     padded = _round_up(w, _GROUP_UP)
