@@ -353,145 +353,150 @@ def _strip_rows(row_bytes: int, block: int) -> int:
     return max(block, _STRIP_BYTES // row_bytes // block * block)
 
 
-def _down_rows(x: np.ndarray, start: int, stop: int, out: np.ndarray) -> None:
-    """Rows ``start .. stop-1`` of ``G x`` along axis 0 into ``out`` (stop-start, W).
+def _down_rows(x: np.ndarray, first_row: int, start: int, stop: int, n: int, out: np.ndarray) -> None:
+    """Rows ``start .. stop-1`` of ``G x`` along axis 0 (length-``n`` input) into ``out`` (stop-start, W).
 
-    ``x`` (n, W). Interior rows come in blocks of 4 from ``1``: ``start`` is 0
-    or ``1 + 4k``, and ``stop`` is ``1 + 4k`` or ``ceil(n/2)``.
+    ``x`` (C-contiguous) holds input rows ``first_row ..`` of the whole
+    (n, W). Interior rows come in blocks of 4 from ``1``: ``start`` is 0 or
+    ``1 + 4k``, and ``stop`` is ``1 + 4k`` or ``ceil(n/2)``.
     """
-    n, w = x.shape
+    w = x.shape[1]
     m = (n + 1) // 2
     tail = 1 + 4 * ((m - 3) // 4)          # first row after the last whole block
     first = max(start, 1)
     blocks = (min(stop, tail) - first) // 4
     if start == 0:
         head, col = _border_rows("down", n, 0, 1, x.dtype)
-        np.matmul(head, x[col:col + head.shape[1]], out=out[0:1])
-    if blocks > 0:
+        np.matmul(head, x[col - first_row:col - first_row + head.shape[1]], out=out[0:1])
+    if blocks > 0:                          # block b: outputs 4b+1 .. 4b+4 from rows 8b .. 8b+10
         s0, s1 = x.strides
-        np.matmul(_kernels(x.dtype)["rows_down"], _strided(x, (2 * first - 2) * w, (blocks, 11, w), (8 * s0, s0, s1)),
+        np.matmul(_kernels(x.dtype)["rows_down"],
+                  _strided(x, (2 * first - 2 - first_row) * w, (blocks, 11, w), (8 * s0, s0, s1)),
                   out=out[first - start:first - start + 4 * blocks].reshape(blocks, 4, w))
     if stop == m:
         rows, col = _border_rows("down", n, tail, m, x.dtype)
-        np.matmul(rows, x[col:col + rows.shape[1]], out=out[tail - start:])
+        np.matmul(rows, x[col - first_row:col - first_row + rows.shape[1]], out=out[tail - start:])
 
 
-def _up_rows(x: np.ndarray, first_row: int, start: int, stop: int, size: int, n: int, out: np.ndarray) -> None:
-    """Rows ``start .. stop-1`` of ``F x`` along axis 0 (length-``n`` input, ``size`` outputs) into ``out``.
+def _up_rows(x: np.ndarray, first_row: int, start: int, stop: int, n: int, out: np.ndarray) -> None:
+    """Rows ``start .. stop-1`` of ``F x`` along axis 0 (length-``n`` input) into ``out`` (stop-start, W).
 
     ``x`` (C-contiguous) holds input rows ``first_row ..`` of the whole (n, W)
-    in its first W = ``out.shape[1]`` columns. Interior rows come in blocks of
-    4 from ``2``: ``start`` is 0 or ``2 + 4k``, ``stop`` is ``2 + 4k`` or ``size``.
+    in its first W = ``out.shape[1]`` columns. The output has ``2n`` or
+    ``2n - 1`` rows in all. Interior rows come in blocks of 4 from ``2``:
+    ``start`` is 0 or ``2 + 4k``, ``stop`` is ``2 + 4k`` or the number of rows.
     """
     w = out.shape[1]
-    tail = 2 + 4 * ((n - 2) // 2)
+    tail = 2 + 4 * ((n - 2) // 2)          # first row after the last whole block
     first = max(start, 2)
     blocks = (min(stop, tail) - first) // 4
     if start == 0:
         head, col = _border_rows("up", n, 0, 2, x.dtype)
         np.matmul(head, x[col - first_row:col - first_row + head.shape[1], :w], out=out[0:2])
-    if blocks > 0:
+    if blocks > 0:                          # block b: outputs 4b+2 .. 4b+5 from rows 2b .. 2b+3
         s0, s1 = x.strides
         np.matmul(_kernels(x.dtype)["rows_up"],
                   _strided(x, ((first - 2) // 2 - first_row) * x.shape[1], (blocks, 4, w), (2 * s0, s0, s1)),
                   out=out[first - start:first - start + 4 * blocks].reshape(blocks, 4, w))
-    if stop == size:
-        rows, col = _border_rows("up", n, tail, size, x.dtype)
+    if tail < start + len(out):
+        rows, col = _border_rows("up", n, tail, start + len(out), x.dtype)
         np.matmul(rows, x[col - first_row:col - first_row + rows.shape[1], :w], out=out[tail - start:])
 
 
-def _down_cols(y: np.ndarray, width: int, out: np.ndarray) -> None:
-    """``out = y G^T`` along axis 1: ``y`` (R, P) -> ``out`` (R, P/2), both contiguous.
+def _down_cols(x: np.ndarray, width: int, out: np.ndarray) -> None:
+    """``out = x G^T`` along axis 1: ``x`` (R, P) -> ``out`` (R, P/2), both C-contiguous.
 
-    The plane is ``y[:, :width]``; ``P`` is a multiple of the group and ``y[:, width:]`` is zero.
+    The plane is ``x[:, :width]``; ``P`` is ``width`` rounded up to even (a
+    last column, if any, must be finite; it is read only by border outputs).
     """
-    group, half, item = _GROUP_DOWN, _GROUP_DOWN // 2, y.itemsize
-    flat = y.reshape(-1)
+    group, half, item = _GROUP_DOWN, _GROUP_DOWN // 2, x.itemsize
+    flat = x.reshape(-1)
     count = flat.size // group
-    outs = out.reshape(count, group // 2)   # group g: outputs (G/2) g + j from pixels G g - 2 .. G g + G
-    kernel = _kernels(y.dtype)["cols_down"][:half + 3, :half // 2]     # the same for both halves
+    outs = out.reshape(-1)[:count * half].reshape(count, half)   # group g: outputs from pixels G g - 2 .. G g + G
+    kernel = _kernels(x.dtype)["cols_down"][:half + 3, :half // 2]   # the same for both halves
     np.matmul(_strided(flat, group - 2, (count - 1, half + 3), (group * item, item)), kernel,
               out=outs[1:, :half // 2])
     np.matmul(_strided(flat, half - 2, (count - 1, half + 3), (group * item, item)), kernel,
               out=outs[:-1, half // 2:])
+    # border outputs, and those the two products skipped: the first half-group, the end of the last row
     m = (width + 1) // 2
-    head, col = _border_rows("down", width, 0, half // 2, y.dtype)
-    np.matmul(y[:, col:col + head.shape[1]], head.T, out=out[:, :half // 2])
-    tail, col = _border_rows("down", width, m - half // 2 - 1, m, y.dtype)
-    np.matmul(y[:, col:col + tail.shape[1]], tail.T, out=out[:, m - half // 2 - 1:m])
+    head, col = _border_rows("down", width, 0, half // 2, x.dtype)
+    np.matmul(x[:, col:col + head.shape[1]], head.T, out=out[:, :half // 2])
+    start = m - half // 2 - 1 if flat.size % group == 0 else m - 3 * half // 2
+    tail, col = _border_rows("down", width, start, m, x.dtype)
+    np.matmul(x[:, col:col + tail.shape[1]], tail.T, out=out[:, start:m])
 
 
-def _up_cols(x: np.ndarray, width: int, size: int, out: np.ndarray) -> None:
-    """``out[:, :size] = x F^T`` along axis 1: ``x`` (R, P) -> ``out`` (R, 2P), both contiguous.
-
-    The plane is ``x[:, :width]``; ``P`` is a multiple of the group and ``x[:, width:]`` is zero.
-    """
+def _up_cols(x: np.ndarray, size: int, out: np.ndarray) -> None:
+    """``out[:, :size] = x F^T`` along axis 1: ``x`` (R, w) -> ``out`` (R, 2w), both C-contiguous; ``size`` is 2w or 2w-1."""
     group, half, item = _GROUP_UP, _GROUP_UP // 2, x.itemsize
+    width = x.shape[1]
     flat = x.reshape(-1)
     count = flat.size // group
-    outs = out.reshape(count, 2 * group)    # group g: outputs 2G g .. 2G g + 2G - 1 from pixels G g - 1 .. G g + G
+    outs = out.reshape(-1)[:2 * group * count].reshape(count, 2 * group)   # group g: from pixels G g - 1 .. G g + G
     kernel = _kernels(x.dtype)["cols_up"]   # the same for both halves
     np.matmul(_strided(flat, group - 1, (count - 1, half + 2), (group * item, item)), kernel,
               out=outs[1:, :group])
     np.matmul(_strided(flat, half - 1, (count - 1, half + 2), (group * item, item)), kernel,
               out=outs[:-1, group:])
+    # border outputs, and those the two products skipped: the first group, the end of the last row
     head, col = _border_rows("up", width, 0, group, x.dtype)
     np.matmul(x[:, col:col + head.shape[1]], head.T, out=out[:, :group])
-    start = 2 * width - group - 2
+    start = 2 * width - group - 2 if flat.size % group == 0 else 2 * width - 3 * group - 2
     tail, col = _border_rows("up", width, start, size, x.dtype)
     np.matmul(x[:, col:col + tail.shape[1]], tail.T, out=out[:, start:size])
 
 
+def _strips(rows: int, first: int, step: int, blocks_end: int) -> list[tuple[int, int]]:
+    """Output row ranges ``(start, stop)`` covering ``0 .. rows-1``; inner bounds are ``first + k step`` below ``blocks_end``."""
+    bounds = [0] + list(range(first + step, blocks_end, step)) + [rows]
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
 def _down2d(x: np.ndarray) -> np.ndarray:
-    """``G_rows x G_cols^T`` of a 2-D plane (h, w) -> (ceil(h/2), ceil(w/2)), a fresh array."""
+    """``G_rows x G_cols^T`` of a 2-D plane (h, w) -> (ceil(h/2), ceil(w/2)), a fresh array.
+
+    Rows first, strip by strip: the column pass, the costlier one, then has
+    half the rows, and it reads the strip from cache.
+    """
     h, w = x.shape
     m, mw = (h + 1) // 2, (w + 1) // 2
     if min(h, w) < _DENSE_BELOW:
         return _dense("down", h, m, x.dtype) @ x @ _dense("down", w, mw, x.dtype).T
-    padded = _round_up(w, _GROUP_DOWN)
-    if padded == w:
-        out = np.empty((m, w // 2), dtype=x.dtype)
-    else:
-        out = _scratch("down_out", (m, padded // 2), x.dtype)
-    step = _strip_rows(padded * x.itemsize, 4)
-    bounds = [0] + list(range(1 + step, 1 + 4 * ((m - 3) // 4), step)) + [m]   # whole blocks of 4 rows
-    strip = _scratch("down_strip", (max(b - a for a, b in zip(bounds, bounds[1:])), padded), x.dtype)
-    if padded > w:
-        strip[:, w:] = 0
-    for start, stop in zip(bounds[:-1], bounds[1:]):
-        rows = strip[:stop - start]
-        _down_rows(x, start, stop, rows[:, :w])       # rows first: the column pass has half the rows
-        _down_cols(rows, w, out[start:stop])
-    return out if padded == w else out[:, :mw].copy()
+    out = np.empty((m, mw), dtype=x.dtype)
+    step = _strip_rows(w * x.itemsize, 4)
+    strips = _strips(m, 1, step, 1 + 4 * ((m - 3) // 4))
+    rows = _scratch("down_rows", (max(stop - start for start, stop in strips), 2 * mw), x.dtype)
+    if w % 2:
+        rows[:, w] = 0                      # the column pass wants an even width
+    for start, stop in strips:
+        _down_rows(x, 0, start, stop, h, rows[:stop - start, :w])
+        _down_cols(rows[:stop - start], w, out[start:stop])
+    return out
 
 
 def _up2d(x: np.ndarray, shape, combine=None, sign: float = 1.0) -> np.ndarray:
     """``F_rows x F_cols^T`` of a 2-D plane (h, w) -> ``shape`` = (H, W), a fresh array.
 
-    With ``combine`` (H, W): ``combine + sign * F_rows x F_cols^T`` instead, strip by strip.
+    With ``combine`` (H, W): ``combine + sign * F_rows x F_cols^T`` instead,
+    strip by strip. Columns first: the row pass then has half the rows.
     """
     h, w = x.shape
     size_h, size_w = shape
     if min(size_h, size_w) < _DENSE_BELOW:
         up = _dense("up", h, size_h, x.dtype) @ x @ _dense("up", w, size_w, x.dtype).T
         return up if combine is None else (np.add if sign > 0 else np.subtract)(combine, up, out=up)
-    padded = _round_up(w, _GROUP_UP)
-    if padded != w or not x.flags.c_contiguous:
-        src = _scratch("up_src", (h, padded), x.dtype)
-        src[:, :w] = x
-        src[:, w:] = 0
-        x = src
     out = np.empty(shape, dtype=x.dtype)
-    step = _strip_rows(3 * padded * x.itemsize, 4)     # up-sampled rows are twice as wide
-    bounds = [0] + list(range(2 + step, 2 + 4 * ((h - 2) // 2), step)) + [size_h]   # whole blocks of 4 rows
-    most = max(b - a for a, b in zip(bounds, bounds[1:]))
-    wide = _scratch("up_wide", (most // 2 + 4, 2 * padded), x.dtype)
+    step = _strip_rows(3 * w * x.itemsize, 4)             # wide rows are twice as wide, half as many
+    strips = _strips(size_h, 2, step, 2 + 4 * ((h - 2) // 2))
+    most = max(stop - start for start, stop in strips)
+    wide = _scratch("up_cols", (most // 2 + 4, 2 * w), x.dtype)
     up = out if combine is None else _scratch("up_rows", (most, size_w), x.dtype)
-    for start, stop in zip(bounds[:-1], bounds[1:]):
-        lo, hi = max(0, start // 2 - 1), min(h, (stop - 1) // 2 + 2)
-        _up_cols(x[lo:hi], w, size_w, wide[:hi - lo])      # columns first: the row pass has half the rows
+    for start, stop in strips:
+        lo, hi = max(0, start // 2 - 1), min(h, (stop - 1) // 2 + 2)   # the rows these outputs read
+        _up_cols(x[lo:hi], size_w, wide[:hi - lo])
         rows = up[start:stop] if combine is None else up[:stop - start]
-        _up_rows(wide[:hi - lo], lo, start, stop, size_h, h, rows)
+        _up_rows(wide[:hi - lo], lo, start, stop, h, rows)
         if combine is not None:
             (np.add if sign > 0 else np.subtract)(combine[start:stop], rows, out=out[start:stop])
     return out
