@@ -30,10 +30,12 @@ Conventions
   why reconstruction is exact for any size: the Laplacian level and the
   reconstruction use the same ``upsample(next, shape=this level's shape)``.
 
-Speed: away from the borders, :func:`downsample` and :func:`upsample` hand
-blocks of 8 output rows (then columns) to BLAS as one batched product of a
-small banded matrix with strided views of the image (no copies); the rows and
-columns next to the borders are computed apart with the reflect101 rule.
+Speed: :func:`downsample` and :func:`upsample` hand the work to BLAS as a
+few matrix products with small kernel matrices on strided views of the image
+(no copies), strip by strip so that intermediates stay in the CPU cache; the
+outputs next to the borders come from the border rows of the operator
+matrices. See the comment above ``_down2d`` for the layout tricks and the
+measured gains; ``benchmarks/bench_pyramids.py`` compares with OpenCV.
 Colour channels are filtered one by one. A plain slice-by-slice version
 (``_filter_image``, ``_upsample_slices``) and the explicit matrices of
 :func:`downsample_matrix` / :func:`upsample_matrix` are kept as independent
@@ -136,16 +138,6 @@ def _reflect101(p: int, n: int) -> int:
     return p
 
 
-def _fold_up(p: int, n: int) -> int:
-    """The up-sampler's border rule in the coarse image: ``x[-1] = x[1]``, ``x[n] = x[n-1]``.
-
-    (Reflect101 on the zero-inserted signal of length ``2n``.)
-    """
-    if p < 0:
-        return min(-p, n - 1)
-    return min(p, n - 1)
-
-
 def _filter_axis0(x: np.ndarray, step: int, out: np.ndarray, scale: float) -> None:
     """``out[i] = scale * sum_k [1 4 6 4 1]_k x[step*i + k - 2]`` (reflect101), for ``i < len(out)``."""
     n, m = x.shape[0], out.shape[0]
@@ -175,7 +167,7 @@ def _upsample_axis0(x: np.ndarray, out: np.ndarray, scale: float) -> None:
 
     ``len(out)`` is ``2n`` or ``2n - 1``. Even rows ``2i`` get
     ``x[i-1] + 6 x[i] + x[i+1]``, odd rows ``2i+1`` get ``4 x[i] + 4 x[i+1]``,
-    with ``x[-1] = x[1]`` and ``x[n] = x[n-1]`` (:func:`_fold_up`).
+    with ``x[-1] = x[1]`` and ``x[n] = x[n-1]`` (reflect101 of the zero-inserted signal).
     """
     n, size = x.shape[0], out.shape[0]
     n_odd = size - n
@@ -225,37 +217,39 @@ def _filter_image(x: np.ndarray, step: int) -> np.ndarray:
 # ---------------------------------------------------------------------------
 # down- and up-sampling as matrix products, strip by strip (the fast path)
 #
-# Every pass hands its interior to BLAS as a few matrix products with a small
-# kernel matrix; the few outputs next to the borders are computed apart with
+# Each pass hands its interior to BLAS as a few matrix products with a small
+# kernel matrix; the few outputs next to the borders are then computed with
 # the border rows of the operator (reflect101, :func:`_border_rows`).
 #
-# * Along axis 0 (whole rows, long contiguous runs) a block of output rows is
-#   a small kernel matrix times a window of input rows; the windows of all
+# * Along axis 0 (whole rows, long contiguous runs) a block of 4 output rows
+#   is a small kernel matrix times a window of input rows; the windows of all
 #   blocks are views of the same array, so one batched ``matmul`` does all.
 # * Along axis 1 a window of a few columns is short, and BLAS is slow on such
-#   products (measured 240 us for the column pass of a 512x512 float64 level,
-#   55 us below). Instead the rows are read as ONE flat array of groups of
-#   ``_GROUP`` consecutive pixels: row ``g`` of the product is group ``g``
-#   plus a few neighbours, a window read ``_GROUP`` elements apart, so a
-#   single product covers every row of the image. A group's window overlaps
-#   the next group's, which BLAS does not allow in one matrix, so the outputs
-#   of a group are computed in two halves, each a non-overlapping window.
+#   products (240 us for the column pass of a 512x512 float64 level, in
+#   blocks of 8 columns; 55 us below). Instead the rows are read as ONE flat
+#   array of groups of consecutive pixels: row ``g`` of the product is group
+#   ``g`` plus a few neighbours, a window read a group apart, so a single
+#   product covers every row of the image. A group's window overlaps the
+#   next group's, which BLAS does not allow in one matrix, so each group's
+#   outputs are computed in two halves, each a non-overlapping window.
 #   Groups at the end of an image row read into the next row: those outputs
-#   are border outputs and are overwritten. The width must be a multiple of
-#   the group, so the intermediate rows are kept in a zero-padded array.
+#   are border outputs and are overwritten. This needs an even width (odd
+#   widths get one zero column) and a C-contiguous plane.
 # * The image is processed in strips of rows whose intermediate (after the
-#   first pass) stays in the CPU cache: the second pass then reads it from
-#   cache instead of memory (2048x2048 float64: 15 ms -> 7 ms for the 5-level
-#   Gaussian pyramid), and a Laplacian level ``fine - up`` is formed strip by
-#   strip without writing the up-sampled image to memory at all.
-# * Images smaller than ``_DENSE_BELOW`` on a side use the dense 1-D
-#   operators, ``D_rows @ x @ D_cols.T``: cheaper than the pieces above.
+#   first pass) stays in the CPU cache, so the second pass reads it from
+#   cache (2048x2048 float64, 5-level Gaussian pyramid: 15 -> 6 ms), and a
+#   Laplacian level ``fine - up`` is formed strip by strip without writing
+#   the up-sampled image to memory.
+# * Intermediates live in scratch arrays reused between calls (:func:`_scratch`).
+# * Planes smaller than 65 pixels on a side (after up-sampling, for the
+#   up-sampler) use the dense 1-D operators, ``D_rows @ x @ D_cols.T``:
+#   cheaper there than the pieces above (64x64 -> 32x32: 10 us against 40 us).
 # ---------------------------------------------------------------------------
 
-_DENSE_BELOW = int(__import__("os").environ.get("PYR_DENSE", 65))
+_DENSE_BELOW = 65
 _GROUP_DOWN = 32       # pixels per group in the column pass of the down-sampler
 _GROUP_UP = 16         # pixels per group in the column pass of the up-sampler
-_STRIP_BYTES = int(__import__("os").environ.get("PYR_STRIP", 1024 * 1024))   # size of a strip's intermediate (fits the 1 MB L2 cache per core)
+_STRIP_BYTES = 1024 * 1024   # a strip's intermediate: about the L2 cache of one core
 _SCRATCH_LIMIT = 64 * 2**20   # scratch arrays above this size are not kept between calls
 _workspace = threading.local()
 
@@ -294,7 +288,7 @@ def _border_rows(kind: str, n: int, start: int, stop: int, dtype) -> tuple[np.nd
 
     Returns ``(matrix, first_column)``. ``"down"``: row ``i`` is ``[1 4 6 4 1]/16``
     centred on ``2i`` (reflect101); ``"up"``: row ``r`` is the zero-inserted
-    signal correlated with ``[1 4 6 4 1]/8`` (:func:`_fold_up`).
+    signal (reflect101 at its length ``2n``) correlated with ``[1 4 6 4 1]/8``.
     """
     rows = np.zeros((stop - start, n))
     for r in range(start, stop):
@@ -318,16 +312,17 @@ def _kernels(dtype) -> dict:
 
     ``rows_down`` (4, 11): output rows ``4b+1 .. 4b+4`` from input rows ``8b .. 8b+10``.
     ``rows_up`` (4, 4): output rows ``4b+2 .. 4b+5`` from input rows ``2b .. 2b+3``.
-    ``cols_down`` (G+3, G/2), on the right: outputs ``i .. i+G/2-1`` from pixels ``2i-2 .. 2i+G``.
+    ``cols_down`` (G/2+3, G/4), on the right: outputs ``i .. i+G/4-1`` from pixels ``2i-2 .. 2i+G/2``.
     ``cols_up`` (G/2+2, G), on the right: outputs ``2i .. 2i+G-1`` from pixels ``i-1 .. i+G/2``.
+    (``G`` is the group of the column pass, :func:`_column_pass`.)
     """
     taps = np.array(_TAPS) / 16.0
     rows_down = np.zeros((4, 11))
     for i in range(4):
         rows_down[i, 2 * i:2 * i + 5] = taps
-    half = _GROUP_DOWN // 2
-    cols_down = np.zeros((_GROUP_DOWN + 3, half))
-    for i in range(half):
+    quarter = _GROUP_DOWN // 4
+    cols_down = np.zeros((2 * quarter + 3, quarter))
+    for i in range(quarter):
         cols_down[2 * i:2 * i + 5, i] = taps
     half = _GROUP_UP // 2
     cols_up = np.zeros((half + 2, _GROUP_UP))
@@ -344,113 +339,14 @@ def _kernels(dtype) -> dict:
 def _strided(x: np.ndarray, offset: int, shape, strides) -> np.ndarray:
     """View of the C-contiguous ``x``'s memory from flat element ``offset`` on, with ``shape`` and ``strides`` (bytes).
 
-    (``np.ndarray`` on the buffer: 0.6 us, where ``as_strided`` takes 5 us, and
-    a 512x512 pyramid needs about 40 such views.)
+    (``np.ndarray`` on the buffer: 0.6 us, where ``as_strided`` takes 5 us.)
     """
     return np.ndarray(shape, x.dtype, buffer=x, offset=offset * x.itemsize, strides=strides)
-
-
-def _round_up(n: int, multiple: int) -> int:
-    return -(-n // multiple) * multiple
 
 
 def _strip_rows(row_bytes: int, block: int) -> int:
     """Rows per strip: a multiple of ``block`` whose intermediate fits in ``_STRIP_BYTES``."""
     return max(block, _STRIP_BYTES // row_bytes // block * block)
-
-
-def _down_rows(x: np.ndarray, first_row: int, start: int, stop: int, n: int, out: np.ndarray) -> None:
-    """Rows ``start .. stop-1`` of ``G x`` along axis 0 (length-``n`` input) into ``out`` (stop-start, W).
-
-    ``x`` (C-contiguous) holds input rows ``first_row ..`` of the whole
-    (n, W). Interior rows come in blocks of 4 from ``1``: ``start`` is 0 or
-    ``1 + 4k``, and ``stop`` is ``1 + 4k`` or ``ceil(n/2)``.
-    """
-    w = x.shape[1]
-    m = (n + 1) // 2
-    tail = 1 + 4 * ((m - 3) // 4)          # first row after the last whole block
-    first = max(start, 1)
-    blocks = (min(stop, tail) - first) // 4
-    if start == 0:
-        head, col = _border_rows("down", n, 0, 1, x.dtype)
-        np.matmul(head, x[col - first_row:col - first_row + head.shape[1]], out=out[0:1])
-    if blocks > 0:                          # block b: outputs 4b+1 .. 4b+4 from rows 8b .. 8b+10
-        s0, s1 = x.strides
-        np.matmul(_kernels(x.dtype)["rows_down"],
-                  _strided(x, (2 * first - 2 - first_row) * w, (blocks, 11, w), (8 * s0, s0, s1)),
-                  out=out[first - start:first - start + 4 * blocks].reshape(blocks, 4, w))
-    if stop == m:
-        rows, col = _border_rows("down", n, tail, m, x.dtype)
-        np.matmul(rows, x[col - first_row:col - first_row + rows.shape[1]], out=out[tail - start:])
-
-
-def _up_rows(x: np.ndarray, first_row: int, start: int, stop: int, n: int, out: np.ndarray) -> None:
-    """Rows ``start .. stop-1`` of ``F x`` along axis 0 (length-``n`` input) into ``out`` (stop-start, W).
-
-    ``x`` (C-contiguous) holds input rows ``first_row ..`` of the whole (n, W)
-    in its first W = ``out.shape[1]`` columns. The output has ``2n`` or
-    ``2n - 1`` rows in all. Interior rows come in blocks of 4 from ``2``:
-    ``start`` is 0 or ``2 + 4k``, ``stop`` is ``2 + 4k`` or the number of rows.
-    """
-    w = out.shape[1]
-    tail = 2 + 4 * ((n - 2) // 2)          # first row after the last whole block
-    first = max(start, 2)
-    blocks = (min(stop, tail) - first) // 4
-    if start == 0:
-        head, col = _border_rows("up", n, 0, 2, x.dtype)
-        np.matmul(head, x[col - first_row:col - first_row + head.shape[1], :w], out=out[0:2])
-    if blocks > 0:                          # block b: outputs 4b+2 .. 4b+5 from rows 2b .. 2b+3
-        s0, s1 = x.strides
-        np.matmul(_kernels(x.dtype)["rows_up"],
-                  _strided(x, ((first - 2) // 2 - first_row) * x.shape[1], (blocks, 4, w), (2 * s0, s0, s1)),
-                  out=out[first - start:first - start + 4 * blocks].reshape(blocks, 4, w))
-    if tail < start + len(out):
-        rows, col = _border_rows("up", n, tail, start + len(out), x.dtype)
-        np.matmul(rows, x[col - first_row:col - first_row + rows.shape[1], :w], out=out[tail - start:])
-
-
-def _down_cols(x: np.ndarray, width: int, out: np.ndarray) -> None:
-    """``out = x G^T`` along axis 1: ``x`` (R, P) -> ``out`` (R, P/2), both C-contiguous.
-
-    The plane is ``x[:, :width]``; ``P`` is ``width`` rounded up to even (a
-    last column, if any, must be finite; it is read only by border outputs).
-    """
-    group, half, item = _GROUP_DOWN, _GROUP_DOWN // 2, x.itemsize
-    flat = x.reshape(-1)
-    count = flat.size // group
-    outs = out.reshape(-1)[:count * half].reshape(count, half)   # group g: outputs from pixels G g - 2 .. G g + G
-    kernel = _kernels(x.dtype)["cols_down"][:half + 3, :half // 2]   # the same for both halves
-    np.matmul(_strided(flat, group - 2, (count - 1, half + 3), (group * item, item)), kernel,
-              out=outs[1:, :half // 2])
-    np.matmul(_strided(flat, half - 2, (count - 1, half + 3), (group * item, item)), kernel,
-              out=outs[:-1, half // 2:])
-    # border outputs, and those the two products skipped: the first half-group, the end of the last row
-    m = (width + 1) // 2
-    head, col = _border_rows("down", width, 0, half // 2, x.dtype)
-    np.matmul(x[:, col:col + head.shape[1]], head.T, out=out[:, :half // 2])
-    start = m - half // 2 - 1 if flat.size % group == 0 else m - 3 * half // 2
-    tail, col = _border_rows("down", width, start, m, x.dtype)
-    np.matmul(x[:, col:col + tail.shape[1]], tail.T, out=out[:, start:m])
-
-
-def _up_cols(x: np.ndarray, size: int, out: np.ndarray) -> None:
-    """``out[:, :size] = x F^T`` along axis 1: ``x`` (R, w) -> ``out`` (R, 2w), both C-contiguous; ``size`` is 2w or 2w-1."""
-    group, half, item = _GROUP_UP, _GROUP_UP // 2, x.itemsize
-    width = x.shape[1]
-    flat = x.reshape(-1)
-    count = flat.size // group
-    outs = out.reshape(-1)[:2 * group * count].reshape(count, 2 * group)   # group g: from pixels G g - 1 .. G g + G
-    kernel = _kernels(x.dtype)["cols_up"]   # the same for both halves
-    np.matmul(_strided(flat, group - 1, (count - 1, half + 2), (group * item, item)), kernel,
-              out=outs[1:, :group])
-    np.matmul(_strided(flat, half - 1, (count - 1, half + 2), (group * item, item)), kernel,
-              out=outs[:-1, group:])
-    # border outputs, and those the two products skipped: the first group, the end of the last row
-    head, col = _border_rows("up", width, 0, group, x.dtype)
-    np.matmul(x[:, col:col + head.shape[1]], head.T, out=out[:, :group])
-    start = 2 * width - group - 2 if flat.size % group == 0 else 2 * width - 3 * group - 2
-    tail, col = _border_rows("up", width, start, size, x.dtype)
-    np.matmul(x[:, col:col + tail.shape[1]], tail.T, out=out[:, start:size])
 
 
 def _strips(rows: int, first: int, step: int, blocks_end: int) -> list[tuple[int, int]]:
@@ -459,8 +355,123 @@ def _strips(rows: int, first: int, step: int, blocks_end: int) -> list[tuple[int
     return list(zip(bounds[:-1], bounds[1:]))
 
 
+# A pass is planned once per shape and dtype (cached): the products it runs,
+# as tuples. Why: on a 512x512 image the arithmetic and look-ups around the
+# products cost as much as the products themselves, and more when the
+# interpreter's caches are cold (measured 0.47 -> 0.35 ms for the 5-level
+# float32 Gaussian pyramid, timed between other libraries' runs).
+#
+# A row product is ``(matrix, row, blocks, step, out_row)``: with ``blocks ==
+# 0``, ``out[out_row:] = matrix @ x[row:]`` (as many rows as the matrix has);
+# otherwise ``blocks`` windows of the input, ``step`` rows apart, each times
+# the matrix (a block of interior rows). A column pass is ``(kernel, group,
+# per_group, first, second, borders)``: the two flat products over groups of
+# ``group`` pixels (windows from ``first`` and ``second``), then the border
+# products ``out[:, o0:o1] = x[:, c0:c1] @ matrix``.
+
+def _row_products(kind: str, n: int, start: int, stop: int, size: int, first_row: int, dtype) -> tuple:
+    """The row products giving output rows ``start .. stop-1`` of ``G`` (``"down"``) or ``F`` (``"up"``).
+
+    ``n`` input rows, ``size`` output rows; the strip's input begins at row ``first_row``.
+    Interior blocks: down, outputs ``4b+1 .. 4b+4`` from rows ``8b .. 8b+10``;
+    up, outputs ``4b+2 .. 4b+5`` from rows ``2b .. 2b+3``.
+    """
+    down = kind == "down"
+    block_start, rows_per_step = (1, 8) if down else (2, 2)
+    tail = block_start + 4 * ((size - 3) // 4 if down else (n - 2) // 2)   # first row after the last block
+    kernel = _kernels(dtype)["rows_down" if down else "rows_up"]
+    products = []
+    if start == 0:
+        head, col = _border_rows(kind, n, 0, block_start, dtype)
+        products.append((head, col - first_row, 0, 0, 0))
+    first = max(start, block_start)
+    blocks = (min(stop, tail) - first) // 4
+    if blocks > 0:
+        row = 2 * first - 2 if down else (first - 2) // 2
+        products.append((kernel, row - first_row, blocks, rows_per_step, first - start))
+    if stop == size and tail < size:
+        rows, col = _border_rows(kind, n, tail, size, dtype)
+        products.append((rows, col - first_row, 0, 0, tail - start))
+    return tuple(products)
+
+
+def _column_pass(kind: str, width: int, size: int, dtype) -> tuple:
+    """The column pass of ``G`` (``"down"``) or ``F`` (``"up"``) for planes ``width`` wide, ``size`` outputs.
+
+    Down: groups of 32 pixels, 16 outputs ``16g + j`` from pixels ``32g - 2 ..
+    32g + 32``, in halves of 8. Up: groups of 16 pixels, 32 outputs from
+    pixels ``16g - 1 .. 16g + 16``, in halves of 16. The border products also
+    cover the outputs the flat products skip (the first half-group, and the
+    end of the last row, which includes the pixels left over after the last
+    whole group).
+    """
+    if kind == "down":
+        group, per_group, first, second = _GROUP_DOWN, _GROUP_DOWN // 2, _GROUP_DOWN - 2, _GROUP_DOWN // 2 - 2
+        kernel = _kernels(dtype)["cols_down"]
+        ranges = [(0, per_group // 2), (size - 3 * per_group // 2, size)]
+    else:
+        group, per_group, first, second = _GROUP_UP, 2 * _GROUP_UP, _GROUP_UP - 1, _GROUP_UP // 2 - 1
+        kernel = _kernels(dtype)["cols_up"]
+        ranges = [(0, group), (2 * width - 3 * group - 2, size)]
+    borders = []
+    for o0, o1 in ranges:
+        matrix, col = _border_rows(kind, width, o0, o1, dtype)
+        borders.append((np.ascontiguousarray(matrix.T), col, col + matrix.shape[1], o0, o1))
+    return kernel, group, per_group, first, second, tuple(borders)
+
+
+@functools.lru_cache(maxsize=128)
+def _down_plan(h: int, w: int, dtype) -> tuple:
+    """``(strips, columns, strip_rows)`` for down-sampling an (h, w) plane: rows first, strip by strip."""
+    m = (h + 1) // 2
+    strips = _strips(m, 1, _strip_rows(w * dtype.itemsize, 4), 1 + 4 * ((m - 3) // 4))
+    plan = tuple((start, stop, _row_products("down", h, start, stop, m, 0, dtype)) for start, stop in strips)
+    return plan, _column_pass("down", w, (w + 1) // 2, dtype), max(stop - start for start, stop in strips)
+
+
+@functools.lru_cache(maxsize=128)
+def _up_plan(h: int, w: int, size_h: int, size_w: int, dtype) -> tuple:
+    """``(strips, columns, strip_rows)`` for up-sampling an (h, w) plane: columns first, strip by strip.
+
+    Each strip is ``(start, stop, lo, hi, row_products)``: output rows
+    ``start .. stop-1`` read input rows ``lo .. hi-1``.
+    """
+    strips = _strips(size_h, 2, _strip_rows(3 * w * dtype.itemsize, 4), 2 + 4 * ((h - 2) // 2))
+    plan = []
+    for start, stop in strips:
+        lo, hi = max(0, start // 2 - 1), min(h, (stop - 1) // 2 + 2)
+        plan.append((start, stop, lo, hi, _row_products("up", h, start, stop, size_h, lo, dtype)))
+    return tuple(plan), _column_pass("up", w, size_w, dtype), max(stop - start for start, stop in strips)
+
+
+def _apply_rows(x: np.ndarray, out: np.ndarray, products: tuple) -> None:
+    """Run row products (see above) on the C-contiguous ``x`` into ``out`` (rows, W); ``x`` may be wider than W."""
+    w = out.shape[1]
+    s0, s1 = x.strides
+    for matrix, row, blocks, step, out_row in products:
+        k_out, k_in = matrix.shape
+        if blocks:
+            windows = _strided(x, row * x.shape[1], (blocks, k_in, w), (step * s0, s0, s1))
+            np.matmul(matrix, windows, out=out[out_row:out_row + blocks * k_out].reshape(blocks, k_out, w))
+        else:
+            np.matmul(matrix, x[row:row + k_in, :w], out=out[out_row:out_row + k_out])
+
+
+def _apply_columns(x: np.ndarray, out: np.ndarray, columns: tuple) -> None:
+    """Run a column pass (see above): ``x`` (R, P) -> ``out`` (R, Q), both C-contiguous."""
+    kernel, group, per_group, first, second, borders = columns
+    item, half = x.itemsize, per_group // 2
+    flat = x.reshape(-1)
+    count = flat.size // group
+    outs = out.reshape(-1)[:count * per_group].reshape(count, per_group)
+    np.matmul(_strided(flat, first, (count - 1, kernel.shape[0]), (group * item, item)), kernel, out=outs[1:, :half])
+    np.matmul(_strided(flat, second, (count - 1, kernel.shape[0]), (group * item, item)), kernel, out=outs[:-1, half:])
+    for matrix, c0, c1, o0, o1 in borders:
+        np.matmul(x[:, c0:c1], matrix, out=out[:, o0:o1])
+
+
 def _down2d(x: np.ndarray) -> np.ndarray:
-    """``G_rows x G_cols^T`` of a 2-D plane (h, w) -> (ceil(h/2), ceil(w/2)), a fresh array.
+    """``G_rows x G_cols^T`` of a C-contiguous 2-D plane (h, w) -> (ceil(h/2), ceil(w/2)), a fresh array.
 
     Rows first, strip by strip: the column pass, the costlier one, then has
     half the rows, and it reads the strip from cache.
@@ -469,20 +480,19 @@ def _down2d(x: np.ndarray) -> np.ndarray:
     m, mw = (h + 1) // 2, (w + 1) // 2
     if min(h, w) < _DENSE_BELOW:
         return _dense("down", h, m, x.dtype) @ x @ _dense("down", w, mw, x.dtype).T
+    strips, columns, most = _down_plan(h, w, x.dtype)
     out = np.empty((m, mw), dtype=x.dtype)
-    step = _strip_rows(w * x.itemsize, 4)
-    strips = _strips(m, 1, step, 1 + 4 * ((m - 3) // 4))
-    rows = _scratch("down_rows", (max(stop - start for start, stop in strips), 2 * mw), x.dtype)
+    rows = _scratch("down_rows", (most, 2 * mw), x.dtype)
     if w % 2:
         rows[:, w] = 0                      # the column pass wants an even width
-    for start, stop in strips:
-        _down_rows(x, 0, start, stop, h, rows[:stop - start, :w])
-        _down_cols(rows[:stop - start], w, out[start:stop])
+    for start, stop, products in strips:
+        _apply_rows(x, rows[:stop - start, :w], products)
+        _apply_columns(rows[:stop - start], out[start:stop], columns)
     return out
 
 
 def _up2d(x: np.ndarray, shape, combine=None, sign: float = 1.0) -> np.ndarray:
-    """``F_rows x F_cols^T`` of a 2-D plane (h, w) -> ``shape`` = (H, W), a fresh array.
+    """``F_rows x F_cols^T`` of a C-contiguous 2-D plane (h, w) -> ``shape`` = (H, W), a fresh array.
 
     With ``combine`` (H, W): ``combine + sign * F_rows x F_cols^T`` instead,
     strip by strip. Columns first: the row pass then has half the rows.
@@ -492,17 +502,14 @@ def _up2d(x: np.ndarray, shape, combine=None, sign: float = 1.0) -> np.ndarray:
     if min(size_h, size_w) < _DENSE_BELOW:
         up = _dense("up", h, size_h, x.dtype) @ x @ _dense("up", w, size_w, x.dtype).T
         return up if combine is None else (np.add if sign > 0 else np.subtract)(combine, up, out=up)
+    strips, columns, most = _up_plan(h, w, size_h, size_w, x.dtype)
     out = np.empty(shape, dtype=x.dtype)
-    step = _strip_rows(3 * w * x.itemsize, 4)             # wide rows are twice as wide, half as many
-    strips = _strips(size_h, 2, step, 2 + 4 * ((h - 2) // 2))
-    most = max(stop - start for start, stop in strips)
     wide = _scratch("up_cols", (most // 2 + 4, 2 * w), x.dtype)
     up = out if combine is None else _scratch("up_rows", (most, size_w), x.dtype)
-    for start, stop in strips:
-        lo, hi = max(0, start // 2 - 1), min(h, (stop - 1) // 2 + 2)   # the rows these outputs read
-        _up_cols(x[lo:hi], size_w, wide[:hi - lo])
+    for start, stop, lo, hi, products in strips:
+        _apply_columns(x[lo:hi], wide[:hi - lo], columns)
         rows = up[start:stop] if combine is None else up[:stop - start]
-        _up_rows(wide[:hi - lo], lo, start, stop, h, rows)
+        _apply_rows(wide[:hi - lo], rows, products)
         if combine is not None:
             (np.add if sign > 0 else np.subtract)(combine[start:stop], rows, out=out[start:stop])
     return out

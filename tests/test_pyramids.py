@@ -105,13 +105,44 @@ def test_large_image_uses_many_matrix_blocks_and_still_matches_cv2():
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@given(h=st.integers(1, 60), w=st.integers(1, 60), odd_h=st.booleans(), odd_w=st.booleans())
+@given(h=st.integers(1, 160), w=st.integers(1, 160), odd_h=st.booleans(), odd_w=st.booleans())
 def test_fast_path_equals_the_plain_slice_version(dtype, h, w, odd_h, odd_w):
     # the batched-matrix-product path and the readable slice-by-slice path share no filtering code
     x = _image((h, w), dtype, seed=h * 61 + w)
     np.testing.assert_allclose(P.downsample(x), P._filter_image(x, 2), rtol=0, atol=TOL[dtype])
     shape = (2 * h - (odd_h and h > 1), 2 * w - (odd_w and w > 1))
     np.testing.assert_allclose(P.upsample(x, shape), P._upsample_slices(x, shape), rtol=0, atol=TOL[dtype])
+
+
+# shapes from 65 pixels up take the matrix-product path (below: the dense operators); they cover odd
+# widths, widths that are no multiple of the column groups (pixels left over after the last group),
+# several strips (2048 rows) and strips in the up-sampler
+FAST_SHAPES = [(65, 65), (66, 67), (130, 97), (97, 130), (257, 131), (70, 300), (2048, 70), (1030, 66)]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape", FAST_SHAPES)
+def test_matrix_product_path_matches_cv2_for_awkward_shapes(shape, dtype):
+    x = _image(shape, dtype, seed=sum(shape))
+    _same(P.downsample(x), cv2.pyrDown(x), dtype)
+    for target in [(2 * shape[0], 2 * shape[1]), (2 * shape[0] - 1, 2 * shape[1] - 1)]:
+        _same(P.upsample(x, target), cv2.pyrUp(x, dstsize=(target[1], target[0])), dtype)
+    for ours, ref in zip(P.laplacian_pyramid(x, 3), _cv_laplacian(x, 3), strict=True):
+        _same(ours, ref, dtype)
+    np.testing.assert_allclose(P.reconstruct(P.laplacian_pyramid(x, 3)), x, rtol=0, atol=10 * TOL[dtype])
+
+
+def test_returned_arrays_are_fresh_not_reused_scratch():
+    # intermediates live in scratch arrays reused between calls; results must not
+    a, b = _image((200, 130), np.float64, seed=1), _image((200, 130), np.float64, seed=2)
+    results = [P.downsample(a), P.upsample(a), P.gaussian_pyramid(a, 3), P.laplacian_pyramid(a, 3)]
+    snapshot = [np.copy(r) if isinstance(r, np.ndarray) else [np.copy(level) for level in r] for r in results]
+    P.downsample(b), P.upsample(b), P.gaussian_pyramid(b, 3), P.laplacian_pyramid(b, 3), P.reconstruct(P.laplacian_pyramid(b, 3))
+    for result, before in zip(results, snapshot):
+        for level, level_before in zip(result if isinstance(result, list) else [result],
+                                       before if isinstance(before, list) else [before]):
+            np.testing.assert_array_equal(level, level_before)
+            assert level.flags.c_contiguous and level.flags.owndata
 
 
 def test_lecture_pyramid_512_to_8_has_seven_levels():
