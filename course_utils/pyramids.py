@@ -530,7 +530,7 @@ def _join(planes: list[np.ndarray], colour: bool) -> np.ndarray:
 def _upsample_image(x: np.ndarray, shape, combine=None, sign: float = 1.0) -> np.ndarray:
     """Up-sample (h, w[, C]) to ``shape`` = (H, W); if ``combine`` is given return ``combine + sign * up``."""
     if x.ndim == 2:
-        return _up2d(x, shape, combine, sign)
+        return _up2d(np.ascontiguousarray(x), shape, combine, sign)
     planes = [_up2d(p, shape, None if combine is None else combine[..., c], sign)
               for c, p in enumerate(_channels(x))]
     return _join(planes, True)
@@ -549,7 +549,9 @@ def blur(image) -> np.ndarray:
 
 
 def _downsample(x: np.ndarray) -> np.ndarray:
-    return _join([_down2d(p) for p in _channels(x)], x.ndim == 3)
+    if x.ndim == 2:
+        return _down2d(np.ascontiguousarray(x))
+    return _join([_down2d(p) for p in _channels(x)], True)
 
 
 def downsample(image) -> np.ndarray:

@@ -132,6 +132,18 @@ def test_matrix_product_path_matches_cv2_for_awkward_shapes(shape, dtype):
     np.testing.assert_allclose(P.reconstruct(P.laplacian_pyramid(x, 3)), x, rtol=0, atol=10 * TOL[dtype])
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_non_contiguous_inputs_give_the_same_results(dtype):
+    base = _image((300, 260), dtype, seed=7)
+    for x in [base.T, base[::2, ::2], base[10:250, 20:200]]:
+        assert not x.flags.c_contiguous
+        _same(P.downsample(x), cv2.pyrDown(np.ascontiguousarray(x)), dtype)
+        _same(P.upsample(x), cv2.pyrUp(np.ascontiguousarray(x)), dtype)
+        lap = P.laplacian_pyramid(x, 3)
+        np.testing.assert_allclose(P.reconstruct([np.asfortranarray(level) for level in lap]), x,
+                                   rtol=0, atol=10 * TOL[dtype])
+
+
 def test_returned_arrays_are_fresh_not_reused_scratch():
     # intermediates live in scratch arrays reused between calls; results must not
     a, b = _image((200, 130), np.float64, seed=1), _image((200, 130), np.float64, seed=2)
