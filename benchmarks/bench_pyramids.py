@@ -1,6 +1,6 @@
 """Benchmark: course_utils.pyramids against OpenCV, scikit-image and pyrtools; demo callback timings.
 
-Run:  .venv/bin/python benchmarks/bench_pyramids.py [--quick] [--threads N] [--clock wall|cpu]
+Run:  .venv/bin/python benchmarks/bench_pyramids.py [--quick] [--threads N] [--clock wall|cpu] [--order rotate|fixed]
 
 Times a 5-level Gaussian build, a 5-level Laplacian build and the reconstruction
 from a 5-level Laplacian pyramid on 512x512 and 2048x2048 float64 and float32
@@ -16,6 +16,9 @@ Then the live demos of ``course_utils.demos_pyramids`` on 512x512 images: the
 callback's computation (``compute``: new data into the artists) and the
 render of the figure (``render``) are timed separately; the goal is a total
 under 100 ms.
+
+Order: the implementations are called in turn, the order rotating from round
+to round (``--order fixed`` keeps one order; see ``_time_round_robin``).
 
 Threads: by default every library runs with its own default (OpenCV's
 ``cv2.getNumThreads()`` is the number of cores, OpenBLAS likewise; numpy's
@@ -127,13 +130,27 @@ IMPLEMENTATIONS = [("course_utils", _ours, True), ("OpenCV", _opencv, cv2 is not
 CLOCK = time.perf_counter  # --clock cpu switches to time.process_time
 
 
+ROTATE = True   # --order fixed: every round in the same order (as before)
+
+
 def _time_round_robin(callables: dict, repeats: int) -> dict:
-    """Median seconds of each callable, calling them in turn ``repeats`` times (after one warm-up)."""
-    times = {name: [] for name, fn in callables.items() if fn is not None}
-    for name in times:
+    """Median seconds of each callable, calling them in turn ``repeats`` times (after one warm-up).
+
+    The order rotates from round to round, so each implementation follows each
+    other one equally often. With a fixed order the second one reads the input
+    the first has just brought into the cache, and the first one runs after
+    the last, pyrtools, which sweeps the cache: OpenCV's 5-level Gaussian
+    pyramid of a 512x512 float64 image took 0.196 ms right after
+    course_utils and 0.223 ms right after pyrtools; course_utils took 0.554 ms
+    after pyrtools and 0.489 ms after OpenCV (one run, medians of 40).
+    """
+    names = [name for name, fn in callables.items() if fn is not None]
+    times = {name: [] for name in names}
+    for name in names:
         callables[name]()
-    for _ in range(repeats):
-        for name in times:
+    for r in range(repeats):
+        shift = r % len(names) if ROTATE else 0
+        for name in names[shift:] + names[:shift]:
             start = CLOCK()
             callables[name]()
             times[name].append(CLOCK() - start)
@@ -217,9 +234,14 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="512x512 only, fewer repeats")
     parser.add_argument("--threads", type=int, default=None,
                         help="OpenCV and OpenBLAS threads for every library (default: each library's own)")
+    parser.add_argument("--order", choices=("rotate", "fixed"), default="rotate",
+                        help="fixed: the same order every round (favours the library timed right after another "
+                             "read the same input; see _time_round_robin)")
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                         help="cpu: process CPU time, steady on a busy machine but meaningful only with --threads 1")
     args = parser.parse_args(argv)
+    global ROTATE
+    ROTATE = args.order == "rotate"
     if args.clock == "cpu":
         if args.threads != 1:
             parser.error("--clock cpu needs --threads 1 (CPU time adds up the time of every thread)")
@@ -232,7 +254,8 @@ def main(argv=None):
           f"scikit-image {'installed' if skimage_transform else 'not installed'}, "
           f"pyrtools {getattr(pyrtools, '__version__', 'installed') if pyrtools else 'not installed'}, "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'default')}, "
-          f"{'process CPU time' if args.clock == 'cpu' else 'wall-clock time'})\n")
+          f"{'process CPU time' if args.clock == 'cpu' else 'wall-clock time'}, "
+          f"{'rotating' if ROTATE else 'fixed'} order)\n")
     print(f"Medians of {repeats} interleaved repeats ({repeats * SMALL_REPEATS} up to 512x512), one run. "
           "Ratios: ours / OpenCV and other / ours.\n")
     print(bench_pyramids(sizes, repeats))
