@@ -1,6 +1,6 @@
 """Benchmark: course_utils.pyramids against OpenCV, scikit-image and pyrtools; demo callback timings.
 
-Run:  .venv/bin/python benchmarks/bench_pyramids.py [--quick]
+Run:  .venv/bin/python benchmarks/bench_pyramids.py [--quick] [--threads N] [--clock wall|cpu] [--order rotate|fixed]
 
 Times a 5-level Gaussian build, a 5-level Laplacian build and the reconstruction
 from a 5-level Laplacian pyramid on 512x512 and 2048x2048 float64 and float32
@@ -16,6 +16,17 @@ Then the live demos of ``course_utils.demos_pyramids`` on 512x512 images: the
 callback's computation (``compute``: new data into the artists) and the
 render of the figure (``render``) are timed separately; the goal is a total
 under 100 ms.
+
+Order: the implementations are called in turn, the order rotating from round
+to round (``--order fixed`` keeps one order; see ``_time_round_robin``).
+
+Threads: by default every library runs with its own default (OpenCV's
+``cv2.getNumThreads()`` is the number of cores, OpenBLAS likewise; numpy's
+element-wise work is single-threaded). ``--threads 1`` pins OpenCV
+(``cv2.setNumThreads``) and OpenBLAS (``OPENBLAS_NUM_THREADS``, for every
+library) to one thread, the fair single-core comparison; ``--clock cpu``
+(only with ``--threads 1``) measures process CPU time, steadier on a busy
+machine. The header states which setting a table was measured with.
 """
 from __future__ import annotations
 
@@ -25,6 +36,22 @@ import statistics
 import sys
 import time
 from pathlib import Path
+
+
+def _threads_from_argv(argv):
+    for k, arg in enumerate(argv):
+        if arg == "--threads" and k + 1 < len(argv):
+            return argv[k + 1]
+        if arg.startswith("--threads="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+# BLAS thread counts are read when numpy loads, so --threads N re-runs this script with them set
+_THREADS = _threads_from_argv(sys.argv[1:]) if __name__ == "__main__" else None
+if _THREADS is not None and os.environ.get("OPENBLAS_NUM_THREADS") != _THREADS:
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=_THREADS, OMP_NUM_THREADS=_THREADS, MKL_NUM_THREADS=_THREADS)
+    os.execve(sys.executable, [sys.executable, *sys.argv], env)
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -43,6 +70,8 @@ def _optional(name):
 
 
 cv2 = _optional("cv2")
+if cv2 is not None and _THREADS is not None:
+    cv2.setNumThreads(int(_THREADS))
 pyrtools = _optional("pyrtools")
 skimage_transform = None
 if _optional("skimage") is not None:
@@ -98,21 +127,41 @@ IMPLEMENTATIONS = [("course_utils", _ours, True), ("OpenCV", _opencv, cv2 is not
                    ("pyrtools", _pyrtools, pyrtools is not None)]
 
 
+CLOCK = time.perf_counter  # --clock cpu switches to time.process_time
+
+
+ROTATE = True   # --order fixed: every round in the same order (as before)
+
+
 def _time_round_robin(callables: dict, repeats: int) -> dict:
-    """Median seconds of each callable, calling them in turn ``repeats`` times (after one warm-up)."""
-    times = {name: [] for name, fn in callables.items() if fn is not None}
-    for name in times:
+    """Median seconds of each callable, calling them in turn ``repeats`` times (after one warm-up).
+
+    The order rotates from round to round, so each implementation follows each
+    other one equally often. With a fixed order the second one reads the input
+    the first has just brought into the cache, and the first one runs after
+    the last, pyrtools, which sweeps the cache: OpenCV's 5-level Gaussian
+    pyramid of a 512x512 float64 image took 0.196 ms right after
+    course_utils and 0.223 ms right after pyrtools; course_utils took 0.554 ms
+    after pyrtools and 0.489 ms after OpenCV (one run, medians of 40).
+    """
+    names = [name for name, fn in callables.items() if fn is not None]
+    times = {name: [] for name in names}
+    for name in names:
         callables[name]()
-    for _ in range(repeats):
-        for name in times:
-            start = time.perf_counter()
+    for r in range(repeats):
+        shift = r % len(names) if ROTATE else 0
+        for name in names[shift:] + names[:shift]:
+            start = CLOCK()
             callables[name]()
-            times[name].append(time.perf_counter() - start)
+            times[name].append(CLOCK() - start)
     return {name: statistics.median(t) for name, t in times.items()}
 
 
 def _fmt_ms(seconds):
-    return f"{seconds * 1e3:.1f}"
+    return f"{seconds * 1e3:.2f}" if seconds < 0.01 else f"{seconds * 1e3:.1f}"
+
+
+SMALL_REPEATS = 5   # images up to 512x512 take a millisecond or less: 5x the repeats steadies their medians
 
 
 def bench_pyramids(sizes, repeats):
@@ -123,7 +172,8 @@ def bench_pyramids(sizes, repeats):
             x = rng.random((size, size)).astype(dtype)
             built = {name: make(x) for name, make, ok in IMPLEMENTATIONS if ok}
             for op in ("gaussian", "laplacian", "reconstruct"):
-                medians = _time_round_robin({name: ops[op] for name, ops in built.items()}, repeats)
+                medians = _time_round_robin({name: ops[op] for name, ops in built.items()},
+                                            repeats * SMALL_REPEATS if size <= 512 else repeats)
                 rows.append((size, np.dtype(dtype).name, op, medians))
     header = ("| image | dtype | 5-level op | course_utils ms | OpenCV ms | ours / OpenCV (goal <= 3) "
               "| scikit-image ms | skimage / ours (goal >= 2) | pyrtools ms | pyrtools / ours (goal >= 2) |")
@@ -182,14 +232,32 @@ def bench_demos(repeats):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="512x512 only, fewer repeats")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="OpenCV and OpenBLAS threads for every library (default: each library's own)")
+    parser.add_argument("--order", choices=("rotate", "fixed"), default="rotate",
+                        help="fixed: the same order every round (favours the library timed right after another "
+                             "read the same input; see _time_round_robin)")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="cpu: process CPU time, steady on a busy machine but meaningful only with --threads 1")
     args = parser.parse_args(argv)
+    global ROTATE
+    ROTATE = args.order == "rotate"
+    if args.clock == "cpu":
+        if args.threads != 1:
+            parser.error("--clock cpu needs --threads 1 (CPU time adds up the time of every thread)")
+        global CLOCK
+        CLOCK = time.process_time
     sizes = [512] if args.quick else [512, 2048]
     repeats = 3 if args.quick else 9
     print(f"# Pyramids benchmark ({os.cpu_count()} cores, numpy {np.__version__}, "
           f"OpenCV {getattr(cv2, '__version__', 'not installed')} with {cv2.getNumThreads() if cv2 else 0} threads, "
           f"scikit-image {'installed' if skimage_transform else 'not installed'}, "
-          f"pyrtools {getattr(pyrtools, '__version__', 'installed') if pyrtools else 'not installed'})\n")
-    print("Medians of", repeats, "interleaved repeats, one run. Ratios: ours / OpenCV and other / ours.\n")
+          f"pyrtools {getattr(pyrtools, '__version__', 'installed') if pyrtools else 'not installed'}, "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', 'default')}, "
+          f"{'process CPU time' if args.clock == 'cpu' else 'wall-clock time'}, "
+          f"{'rotating' if ROTATE else 'fixed'} order)\n")
+    print(f"Medians of {repeats} interleaved repeats ({repeats * SMALL_REPEATS} up to 512x512), one run. "
+          "Ratios: ours / OpenCV and other / ours.\n")
     print(bench_pyramids(sizes, repeats))
     print("\n## Live demo callbacks (512x512)\n")
     print(bench_demos(1 if args.quick else 3))

@@ -1,6 +1,9 @@
 """course_utils.pyramids against OpenCV (pyrDown / pyrUp), explicit matrices and the lecture's F3."""
 from __future__ import annotations
 
+import re
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
@@ -102,13 +105,56 @@ def test_large_image_uses_many_matrix_blocks_and_still_matches_cv2():
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@given(h=st.integers(1, 60), w=st.integers(1, 60), odd_h=st.booleans(), odd_w=st.booleans())
+@given(h=st.integers(1, 160), w=st.integers(1, 160), odd_h=st.booleans(), odd_w=st.booleans())
 def test_fast_path_equals_the_plain_slice_version(dtype, h, w, odd_h, odd_w):
     # the batched-matrix-product path and the readable slice-by-slice path share no filtering code
     x = _image((h, w), dtype, seed=h * 61 + w)
     np.testing.assert_allclose(P.downsample(x), P._filter_image(x, 2), rtol=0, atol=TOL[dtype])
     shape = (2 * h - (odd_h and h > 1), 2 * w - (odd_w and w > 1))
     np.testing.assert_allclose(P.upsample(x, shape), P._upsample_slices(x, shape), rtol=0, atol=TOL[dtype])
+
+
+# shapes from 65 pixels up take the matrix-product path (below: the dense operators); they cover odd
+# widths, widths that are no multiple of the column groups (pixels left over after the last group),
+# several strips (2048 rows) and strips in the up-sampler
+FAST_SHAPES = [(65, 65), (66, 67), (130, 97), (97, 130), (257, 131), (70, 300), (2048, 70), (1030, 66)]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape", FAST_SHAPES)
+def test_matrix_product_path_matches_cv2_for_awkward_shapes(shape, dtype):
+    x = _image(shape, dtype, seed=sum(shape))
+    _same(P.downsample(x), cv2.pyrDown(x), dtype)
+    for target in [(2 * shape[0], 2 * shape[1]), (2 * shape[0] - 1, 2 * shape[1] - 1)]:
+        _same(P.upsample(x, target), cv2.pyrUp(x, dstsize=(target[1], target[0])), dtype)
+    for ours, ref in zip(P.laplacian_pyramid(x, 3), _cv_laplacian(x, 3), strict=True):
+        _same(ours, ref, dtype)
+    np.testing.assert_allclose(P.reconstruct(P.laplacian_pyramid(x, 3)), x, rtol=0, atol=10 * TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_non_contiguous_inputs_give_the_same_results(dtype):
+    base = _image((300, 260), dtype, seed=7)
+    for x in [base.T, base[::2, ::2], base[10:250, 20:200]]:
+        assert not x.flags.c_contiguous
+        _same(P.downsample(x), cv2.pyrDown(np.ascontiguousarray(x)), dtype)
+        _same(P.upsample(x), cv2.pyrUp(np.ascontiguousarray(x)), dtype)
+        lap = P.laplacian_pyramid(x, 3)
+        np.testing.assert_allclose(P.reconstruct([np.asfortranarray(level) for level in lap]), x,
+                                   rtol=0, atol=10 * TOL[dtype])
+
+
+def test_returned_arrays_are_fresh_not_reused_scratch():
+    # intermediates live in scratch arrays reused between calls; results must not
+    a, b = _image((200, 130), np.float64, seed=1), _image((200, 130), np.float64, seed=2)
+    results = [P.downsample(a), P.upsample(a), P.gaussian_pyramid(a, 3), P.laplacian_pyramid(a, 3)]
+    snapshot = [np.copy(r) if isinstance(r, np.ndarray) else [np.copy(level) for level in r] for r in results]
+    P.downsample(b), P.upsample(b), P.gaussian_pyramid(b, 3), P.laplacian_pyramid(b, 3), P.reconstruct(P.laplacian_pyramid(b, 3))
+    for result, before in zip(results, snapshot):
+        for level, level_before in zip(result if isinstance(result, list) else [result],
+                                       before if isinstance(before, list) else [before]):
+            np.testing.assert_array_equal(level, level_before)
+            assert level.flags.c_contiguous and level.flags.owndata
 
 
 def test_lecture_pyramid_512_to_8_has_seven_levels():
@@ -262,6 +308,35 @@ def test_wrong_rank_is_rejected_naming_the_argument():
         P.blur(np.zeros((0, 4)))
     with pytest.raises(ValueError, match="image: expected finite values"):
         P.downsample(np.full((4, 4), np.nan))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("shape", [(7, 9), (130, 100), (100, 130, 3)])
+def test_non_finite_pixels_anywhere_are_reported_by_every_pyramid_function(shape, bad):
+    # finiteness is checked on the coarsest level / the reconstruction first: every pixel must still be caught,
+    # with the usual message naming the argument and the first bad index, and without numpy warnings
+    rng = np.random.default_rng(1)
+    for index in [(0, 0), (shape[0] - 1, shape[1] - 1), (shape[0] // 2, 1)]:
+        x = rng.random(shape)
+        first = index + ((0,) if len(shape) == 3 else ())
+        x[first] = bad
+        message = re.escape(f"image: expected finite values, got 1 non-finite (first at index {first}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(ValueError, match=message):
+                P.gaussian_pyramid(x, 3)
+            with pytest.raises(ValueError, match=message):
+                P.laplacian_pyramid(x, 4)
+            lap = P.laplacian_pyramid(rng.random(shape), 3)
+            lap[1][(index[0] // 2, index[1] // 2)] = bad
+            with pytest.raises(ValueError, match=r"laplacian\[1\]: expected finite values, got \d+ non-finite"):
+                P.reconstruct(lap)
+
+
+def test_huge_finite_values_are_accepted():
+    x = np.full((40, 40), 1e308)
+    assert np.isfinite(P.gaussian_pyramid(x, 3)[-1]).all()
+    assert np.isfinite(P.reconstruct(P.laplacian_pyramid(x, 3))).all()
 
 
 def test_blend_mask_errors():
