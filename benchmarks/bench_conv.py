@@ -15,7 +15,7 @@ both libraries' worker threads are descheduled unpredictably. ``--threads 1 --cl
 measures process CPU time instead of wall-clock time: the work done, not the waiting for a
 core, which is the steadiest comparison on a loaded machine.
 
-``--isolated`` times course_utils and PyTorch in **separate processes** (alternating, three
+``--isolated`` times course_utils and PyTorch in **separate processes** (alternating, five
 processes each, median of their medians) instead of interleaved in one process. With several
 threads, interleaving lets one library's idle worker threads, which spin for a while after
 each call (OpenBLAS's and PyTorch's OpenMP pools both do), take a core from the other library's
@@ -217,7 +217,7 @@ def child_medians(contender, repeats):
     return result
 
 
-def bench_isolated(repeats, threads, rounds=3):
+def bench_isolated(repeats, threads, rounds=5):
     print("### Isolated processes: forward + backward, float64, each library alone\n")
     if torch is None:
         print("PyTorch is not installed: nothing to compare.")
