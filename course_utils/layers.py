@@ -8,8 +8,6 @@ node ``i`` of layer ``l + 1`` (lecture 000).
 """
 from __future__ import annotations
 
-import numpy as np
-
 from ._checks import as_float_array, check_shape
 from .activations import get_activation
 

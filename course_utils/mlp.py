@@ -30,7 +30,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ._checks import as_float_array, check_choice, check_positive_int, check_real, check_shape
-from .activations import Activation, get_activation, softmax, softmax_backward
+from .activations import get_activation, softmax, softmax_backward
 from .losses import one_hot
 
 __all__ = ["MLP", "Gradients", "LOSSES"]

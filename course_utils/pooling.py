@@ -33,7 +33,8 @@ import numpy as np
 
 from ._checks import as_float_array, check_positive_int, check_shape
 from ._parallel import map_in_threads
-from .conv import _open_cache, _scratch
+from ._scratch import scratch as _scratch
+from .conv import _open_cache
 
 __all__ = [
     "pool_output_size",

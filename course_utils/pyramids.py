@@ -44,12 +44,11 @@ references; the tests prove all of them agree with each other and with OpenCV.
 from __future__ import annotations
 
 import functools
-import math
-import threading
 
 import numpy as np
 
 from ._checks import as_float_array, check_choice, check_finite, check_positive_int, check_shape
+from ._scratch import scratch as _scratch
 
 __all__ = [
     "binomial_kernel", "blur", "downsample", "upsample", "max_levels",
@@ -251,27 +250,6 @@ _DENSE_BELOW = 65
 _GROUP_DOWN = 32       # pixels per group in the column pass of the down-sampler
 _GROUP_UP = 16         # pixels per group in the column pass of the up-sampler
 _STRIP_BYTES = 1024 * 1024   # a strip's intermediate: about the L2 cache of one core
-_SCRATCH_LIMIT = 64 * 2**20   # scratch arrays above this size are not kept between calls
-_workspace = threading.local()
-
-
-def _scratch(name: str, shape, dtype) -> np.ndarray:
-    """A scratch array of ``shape`` reused from call to call (one set per thread), never returned to callers.
-
-    Why: a fresh multi-megabyte ``np.empty`` comes back from the operating
-    system as new pages, and the first touch of each page is a page fault
-    (about 4 ms for 32 MB here, as much as a whole 2048x2048 pass).
-    """
-    size = math.prod(shape)
-    buffers = getattr(_workspace, "buffers", None)
-    if buffers is None:
-        buffers = _workspace.buffers = {}
-    buf = buffers.get((name, dtype))
-    if buf is None or buf.size < size:
-        buf = np.empty(size, dtype=dtype)
-        if buf.nbytes <= _SCRATCH_LIMIT:
-            buffers[(name, dtype)] = buf
-    return buf[:size].reshape(shape)
 
 
 @functools.lru_cache(maxsize=None)

@@ -113,7 +113,7 @@ def worked_example(lr: float | None = None, start: MLP | None = None) -> WorkedE
         for unit in range(2):
             ex.gradients[f"dE/d{b}[{unit + 1}]"] = float(grads.biases[k][unit])
     # the chain-rule factors the slides multiply, read off the same forward/backward pass
-    out_o1, out_h1, out_h2 = ex.out["out_o1"], ex.out["out_h1"], ex.out["out_h2"]
+    out_o1, out_h1 = ex.out["out_o1"], ex.out["out_h1"]
     ex.chain = {
         "dE_total/dout_o1": out_o1 - y[0, 0],
         "dout_o1/dnet_o1": out_o1 * (1 - out_o1),
