@@ -35,21 +35,11 @@ import sys
 import time
 from pathlib import Path
 
-
-def _threads_from_argv(argv):
-    for k, arg in enumerate(argv):
-        if arg == "--threads" and k + 1 < len(argv):
-            return argv[k + 1]
-        if arg.startswith("--threads="):
-            return arg.split("=", 1)[1]
-    return None
-
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import pin_threads_from_argv  # noqa: E402
 
 # BLAS thread counts are read when numpy loads, so --threads N re-runs this script with them set
-_THREADS = _threads_from_argv(sys.argv[1:])
-if _THREADS is not None and os.environ.get("OPENBLAS_NUM_THREADS") != _THREADS:
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=_THREADS, OMP_NUM_THREADS=_THREADS, MKL_NUM_THREADS=_THREADS)
-    os.execve(sys.executable, [sys.executable, *sys.argv], env)
+_THREADS = pin_threads_from_argv(sys.argv[1:])
 
 import numpy as np  # noqa: E402
 
