@@ -129,7 +129,7 @@ def max_pool_forward(x, size=2, stride=2):
     planes, then one pass per entry keeps the running maximum and, where an entry is
     **strictly** greater, its position. A tie therefore keeps the earlier entry: the winner
     is the **first maximum in row-major window order** (PyTorch's rule). The images are
-    processed in chunks of about 256 kB so that the planes stay in the CPU cache, and the
+    processed in chunks of about 2 MB so that the planes stay in the CPU cache, and the
     chunks are shared between two threads (numpy releases the GIL inside its loops).
     """
     x, size, stride = _check_pool_inputs(x, size, stride)
