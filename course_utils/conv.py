@@ -285,6 +285,8 @@ def conv2d_forward(x, w, b, stride=1, pad=0):
     smallest benchmark layers). Larger layers are processed in chunks of about 8 MB that stay
     in the CPU cache while the product reads them, in scratch arrays reused between calls;
     the backward pass rebuilds those columns, which costs less than keeping tens of MB.
+    A layer with at least 4 MB of columns splits the batch between two threads, each with a
+    one-thread BLAS (see :func:`_batch_parts`); smaller layers leave the threads to BLAS.
 
     Raises ``ValueError`` for wrong ranks, a channel mismatch, a kernel larger than the
     padded input, a non-positive stride or a negative pad.
