@@ -35,7 +35,7 @@ import contextlib
 import numpy as np
 
 from . import _parallel
-from ._checks import as_float_array, check_choice, check_positive_int, check_shape
+from ._checks import as_float_array, check_choice, check_finite, check_positive_int, check_shape
 from ._parallel import map_in_threads, one_blas_thread
 from ._scratch import scratch as _scratch
 
@@ -85,8 +85,8 @@ def _check_conv_inputs(x, w, b, stride, pad):
     return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b.astype(dtype, copy=False), stride, pad
 
 
-def _check_dout(dout, expected_shape, name="dout"):
-    dout = as_float_array(name, dout, ndim=4)
+def _check_dout(dout, expected_shape, name="dout", finite=True):
+    dout = as_float_array(name, dout, ndim=4, finite=finite)
     check_shape(name, dout, expected_shape, why="the shape of this layer's output (N, F, OH, OW)")
     return dout
 
@@ -208,18 +208,21 @@ def _pad_channel_major(x, pad, name="xp"):
 def _im2col(xp, kh, kw, stride, oh, ow, fresh=False):
     """Columns ``cols[(c, a, b), (n, i, j)] = xp[c, n, iS + a, jS + b]``, shape (C*KH*KW, n*OH*OW).
 
-    ``xp`` is channel-major (C, n, Hp, Wp). ``sliding_window_view`` gives every window as a
-    view (no copy), indexed ``[c, n, i, j, a, b]``; one copy puts it in the column order.
-    (One copy measured 25% faster than ``KH*KW`` strided slice copies, and it is a single
-    long call, which matters when two threads share the GIL.) ``fresh=True`` returns a new
-    array (to keep in a cache) instead of the reused scratch array.
+    ``xp`` is channel-major (C, n, Hp, Wp). A strided view of ``xp`` indexed ``[c, a, b, n, i, j]``
+    (read-only, no copy: stepping ``i`` moves ``S`` rows, stepping ``a`` moves one row) holds
+    every column entry in place, and one copy lays it out. (Measured against ``KH*KW`` strided
+    slice copies: 64 against 74 us for (8, 3, 32, 32) with 3x3 kernels, 0.35 against 0.47 ms for
+    (16, 3, 64, 64) with 5x5 stride 2; and it is a single long call, which matters when two
+    threads share the GIL. ``sliding_window_view`` builds the same view with 30 us more Python.)
+    ``fresh=True`` returns a new array (to keep in a cache) instead of the reused scratch array.
     """
     c, n = xp.shape[:2]
     shape = (c, kh, kw, n, oh, ow)
     cols = np.empty(shape, dtype=xp.dtype) if fresh else _scratch("cols", shape, xp.dtype)
-    windows = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(2, 3))
-    windows = windows[:, :, :stride * (oh - 1) + 1:stride, :stride * (ow - 1) + 1:stride]
-    np.copyto(cols, windows.transpose(0, 4, 5, 1, 2, 3))
+    s_c, s_n, s_h, s_w = xp.strides
+    windows = np.lib.stride_tricks.as_strided(
+        xp, shape=shape, strides=(s_c, s_h, s_w, s_n, stride * s_h, stride * s_w), writeable=False)
+    np.copyto(cols, windows)
     return cols.reshape(c * kh * kw, n * oh * ow)
 
 
@@ -333,7 +336,10 @@ def conv2d_backward(dout, cache):
     n, c, h, wd = x.shape
     f, _, kh, kw = w.shape
     oh, ow = (h - kh + 2 * pad) // stride + 1, (wd - kw + 2 * pad) // stride + 1
-    dout = _check_dout(dout, (n, f, oh, ow)).astype(x.dtype, copy=False)
+    dout = _check_dout(dout, (n, f, oh, ow), finite=False).astype(x.dtype, copy=False)
+    db = dout.sum(axis=(0, 2, 3))
+    if not np.isfinite(db).all():  # every entry of dout is summed into db, so a NaN or inf shows
+        check_finite("dout", dout)  # there: only then scan dout, for the error naming its entries
     w_rows = w.reshape(f, c * kh * kw)
     cols_bytes_per_image = c * kh * kw * oh * ow * x.itemsize
     dx = np.empty(x.shape, dtype=x.dtype)
@@ -360,7 +366,6 @@ def conv2d_backward(dout, cache):
 
     with one_blas_thread() if len(parts) > 1 else contextlib.nullcontext():
         dw_cols = sum(map_in_threads(backward_part, list(range(len(parts)))))
-    db = dout.sum(axis=(0, 2, 3))
     return dx, np.ascontiguousarray(dw_cols.T).reshape(w.shape), db
 
 

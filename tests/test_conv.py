@@ -285,6 +285,28 @@ def test_wrong_ranks_and_bias_are_reported():
         conv2d_forward(np.full((1, 3, 5, 5), np.nan), w, b)
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, "inf-inf"])
+def test_non_finite_upstream_gradient_is_reported_wherever_it_is(bad):
+    x, w, b = _ok()
+    out, cache = conv2d_forward(x, w, b, 1, 1)
+    for index in [(0, 0, 0, 0), tuple(s - 1 for s in out.shape), (0, 2, 1, 3)]:
+        dout = np.ones(out.shape)
+        if bad == "inf-inf":  # two infinities that a sum would turn into NaN, not a finite number
+            dout[index], dout[0, 1, 0, 0] = np.inf, -np.inf
+        else:
+            dout[index] = bad
+        with pytest.raises(ValueError, match="dout: expected finite values"):
+            conv2d_backward(dout, cache)
+
+
+def test_huge_but_finite_upstream_gradient_is_accepted():
+    x, w, b = _ok()
+    out, cache = conv2d_forward(x, w, b, 1, 1)
+    with np.errstate(over="ignore"):  # the gradient itself overflows: that is the caller's business
+        dx, dw, db = conv2d_backward(np.full(out.shape, 1e308), cache)
+    assert np.isinf(db).all()
+
+
 def test_single_channel_helpers_reject_bad_input():
     with pytest.raises(ValueError, match="mode: expected one of 'valid', 'full', got 'same'"):
         correlate2d(np.zeros((4, 4)), np.zeros((2, 2)), "same")
