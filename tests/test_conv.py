@@ -55,8 +55,17 @@ def test_hand_computed_output():
     np.testing.assert_allclose(out[0, 0], [[0 + 8 + 0.5, 1 + 10 + 0.5], [3 + 14 + 0.5, 4 + 16 + 0.5]])
 
 
+@pytest.fixture(params=["per-image products", "per-chunk products"])
+def product_layout(request, monkeypatch):
+    """Run a test with each of the fast layer's two ways of doing its matrix products."""
+    import course_utils.conv as conv_module
+    if request.param == "per-chunk products":
+        monkeypatch.setattr(conv_module, "_PER_IMAGE_PRODUCTS_BELOW", 0)
+    return request.param
+
+
 @pytest.mark.parametrize("cfg", CONFIGS, ids=[str(c) for c in CONFIGS])
-def test_naive_and_fast_agree(cfg):
+def test_naive_and_fast_agree(cfg, product_layout):
     x, w, b, stride, pad, dout = _random_problem(cfg)
     out_fast, cache_fast = conv2d_forward(x, w, b, stride, pad)
     out_naive, cache_naive = conv2d_forward_naive(x, w, b, stride, pad)
@@ -349,7 +358,7 @@ def test_a_cache_from_the_other_implementation_is_reported():
 
 
 @pytest.mark.parametrize("chunk_bytes", [1, 3000])
-def test_chunked_batches_give_the_same_result(monkeypatch, chunk_bytes):
+def test_chunked_batches_give_the_same_result(monkeypatch, chunk_bytes, product_layout):
     # large layers work on chunks of images and rebuild their columns in the backward pass;
     # force that path on a small layer, with one image (or a few) per chunk
     import course_utils.conv as conv_module
@@ -377,7 +386,7 @@ def test_small_layers_keep_their_columns_for_the_backward_pass():
 
 
 @pytest.mark.parametrize("keep_bytes", [0, 2**40])
-def test_batches_split_between_two_threads_give_the_same_result(monkeypatch, keep_bytes):
+def test_batches_split_between_two_threads_give_the_same_result(monkeypatch, keep_bytes, product_layout):
     import course_utils._parallel as _parallel
     import course_utils.conv as conv_module
     monkeypatch.setattr(_parallel, "THREADS", 2)
