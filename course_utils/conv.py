@@ -295,7 +295,9 @@ def conv2d_forward(x, w, b, stride=1, pad=0):
     in the CPU cache while the product reads them, in scratch arrays reused between calls;
     the backward pass rebuilds those columns, which costs less than keeping tens of MB.
     A layer with at least 4 MB of columns splits the batch between two threads, each with a
-    one-thread BLAS (see :func:`_batch_parts`); smaller layers leave the threads to BLAS.
+    one-thread BLAS (see :func:`_batch_parts`); smaller layers leave the threads to BLAS. A
+    layer with few rows of columns (``C*KH*KW < 128``) does the same product image by image,
+    ``out[n] = w_rows @ cols[:, n]``, which writes ``out`` in place instead of transposing it.
 
     Raises ``ValueError`` for wrong ranks, a channel mismatch, a kernel larger than the
     padded input, a non-positive stride or a negative pad.
