@@ -18,27 +18,31 @@ from concurrent.futures import ThreadPoolExecutor
 THREADS = min(2, os.cpu_count() or 1)
 _PREFIX = "course_utils_worker"
 _executor = None
+_executor_workers = 0
 _blas = None  # threadpoolctl's controller of the BLAS libraries, made on first use
 
 
-def map_in_threads(work, parts):
+def map_in_threads(work, parts, one_blas_thread_each=False):
     """``[work(part) for part in parts]``, with the parts shared between :data:`THREADS` threads.
 
     With one thread or one part, everything runs in the calling thread. Otherwise the parts are
     split into ``THREADS`` contiguous runs, one per worker. The caller must make the parts
     independent (disjoint output slices, per-part partial results); an exception raised by a
-    worker is re-raised here.
+    worker is re-raised here. ``one_blas_thread_each=True``: while the workers run, BLAS runs
+    single-threaded (:func:`one_blas_thread`), for work whose matrix products should run side
+    by side, one per worker.
     """
-    global _executor
+    global _executor, _executor_workers
     threads = min(THREADS, len(parts))
     if threads < 2 or threading.current_thread().name.startswith(_PREFIX):  # no nesting: a worker
         return [work(part) for part in parts]                                 # waiting on its pool
-    if _executor is None or _executor._max_workers < threads:
-        _executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=_PREFIX)
+    if _executor is None or _executor_workers < threads:
+        _executor, _executor_workers = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=_PREFIX), threads
     size = -(-len(parts) // threads)
     runs = [parts[k:k + size] for k in range(0, len(parts), size)]
-    futures = [_executor.submit(lambda run=run: [work(part) for part in run]) for run in runs]
-    return [result for future in futures for result in future.result()]
+    with one_blas_thread() if one_blas_thread_each else contextlib.nullcontext():
+        futures = [_executor.submit(lambda run=run: [work(part) for part in run]) for run in runs]
+        return [result for future in futures for result in future.result()]
 
 
 def blas_controller():

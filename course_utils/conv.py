@@ -30,13 +30,11 @@ Single-channel helpers :func:`correlate2d`, :func:`convolve2d` and
 """
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 
 from . import _parallel
 from ._checks import as_float_array, check_choice, check_finite, check_positive_int, check_shape
-from ._parallel import map_in_threads, one_blas_thread
+from ._parallel import map_in_threads
 from ._scratch import scratch as _scratch
 
 __all__ = [
@@ -189,7 +187,7 @@ def conv2d_backward_naive(dout, cache):
 
 # ----------------------------------------------------------------------------- fast version
 
-def _pad_channel_major(x, pad, name="xp"):
+def _pad_channel_major(x, pad):
     """``x`` (n, C, H, W) -> zero-padded, channel-major ``xp`` (C, n, H + 2P, W + 2P) (a scratch array).
 
     Putting the channel axis first costs nothing extra (padding copies the input anyway) and
@@ -197,7 +195,7 @@ def _pad_channel_major(x, pad, name="xp"):
     whose columns are all ``n*OH*OW`` output positions.
     """
     n, c, h, w = x.shape
-    xp = _scratch(name, (c, n, h + 2 * pad, w + 2 * pad), x.dtype)
+    xp = _scratch("xp", (c, n, h + 2 * pad, w + 2 * pad), x.dtype)
     if pad:
         xp[:, :, :pad] = xp[:, :, -pad:] = 0
         xp[:, :, :, :pad] = xp[:, :, :, -pad:] = 0
@@ -329,8 +327,7 @@ def conv2d_forward(x, w, b, stride=1, pad=0):
                 out[chunk] = y.reshape(f, m, oh, ow).transpose(1, 0, 2, 3)
         return cols if keep else None
 
-    with one_blas_thread() if len(parts) > 1 else contextlib.nullcontext():
-        kept = map_in_threads(forward_part, parts)
+    kept = map_in_threads(forward_part, parts, one_blas_thread_each=True)
     return out, ("conv2d_forward", x, w, stride, pad, parts, kept if keep else None)
 
 
@@ -388,8 +385,7 @@ def conv2d_backward(dout, cache):
             dx[chunk] = dxp[:, :, pad:pad + h, pad:pad + wd].transpose(1, 0, 2, 3)
         return dw_cols
 
-    with one_blas_thread() if len(parts) > 1 else contextlib.nullcontext():
-        dw_cols = sum(map_in_threads(backward_part, list(range(len(parts)))))
+    dw_cols = sum(map_in_threads(backward_part, list(range(len(parts))), one_blas_thread_each=True))
     return dx, np.ascontiguousarray(dw_cols.T).reshape(w.shape), db
 
 

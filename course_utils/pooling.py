@@ -152,7 +152,8 @@ def max_pool_forward(x, size=2, stride=2):
             np.greater(planes[q], best, out=greater)
             np.maximum(best, planes[q], out=best)
             # where greater, the winner becomes q; q exceeds every earlier position, so a
-            # maximum writes it (measured 20x faster than np.copyto(won, q, where=greater));
+            # maximum writes it (for (64, 64, 32, 32) 2x2: 0.7 ms for all the passes, where
+            # np.copyto(won, q, where=greater) took 7.8 ms for two of the three);
             # q as the index type keeps the product in that type (a Python int would make it int64)
             np.multiply(greater, won.dtype.type(q), out=position)
             np.maximum(won, position, out=won)

@@ -269,15 +269,10 @@ def _border_rows(kind: str, n: int, start: int, stop: int, dtype) -> tuple[np.nd
     centred on ``2i`` (reflect101); ``"up"``: row ``r`` is the zero-inserted
     signal (reflect101 at its length ``2n``) correlated with ``[1 4 6 4 1]/8``.
     """
-    rows = np.zeros((stop - start, n))
-    for r in range(start, stop):
-        for k, w in enumerate(_TAPS):
-            if kind == "down":
-                rows[r - start, _reflect101(2 * r + k - 2, n)] += w / 16.0
-            else:                      # up: taps that land on an inserted zero drop out
-                p = _reflect101(r + k - 2, 2 * n)
-                if p % 2 == 0:
-                    rows[r - start, p // 2] += w / 8.0
+    if kind == "down":
+        rows = _blur_rows(n, range(2 * start, 2 * stop, 2)) / 16.0
+    else:  # blur of the zero-inserted signal: taps that land on an inserted zero (odd columns) drop out
+        rows = _blur_rows(2 * n, range(start, stop))[:, ::2] / 8.0
     used = np.flatnonzero(rows.any(axis=0))
     first, last = int(used[0]), int(used[-1]) + 1
     matrix = np.ascontiguousarray(rows[:, first:last], dtype=dtype)
@@ -681,17 +676,17 @@ def blend_pyramids(laplacian_a: list, laplacian_b: list, mask_gaussian: list) ->
 # the 1-D operators as matrices (plain loops: an independent formulation)
 # ---------------------------------------------------------------------------
 
-def _blur_matrix(n: int, boundary: str) -> np.ndarray:
-    """``(n, n)`` matrix with integer weights ``[1 4 6 4 1]`` around each diagonal entry."""
-    matrix = np.zeros((n, n))
-    for i in range(n):
+def _blur_rows(n: int, rows, boundary: str = "reflect101") -> np.ndarray:
+    """Rows ``rows`` of the ``(n, n)`` blur matrix: integer weights ``[1 4 6 4 1]`` around each diagonal entry."""
+    matrix = np.zeros((len(rows), n))
+    for r, i in enumerate(rows):
         for k, w in enumerate(_TAPS):
             j = i + k - 2
             if boundary == "zero":
                 if 0 <= j < n:
-                    matrix[i, j] += w
+                    matrix[r, j] += w
             else:
-                matrix[i, _reflect101(j, n)] += w
+                matrix[r, _reflect101(j, n)] += w
     return matrix
 
 
@@ -713,7 +708,7 @@ def downsample_matrix(n: int, boundary: str = "reflect101", normalized: bool = T
     ``downsample(x) == G_rows @ x @ G_cols.T``.
     """
     n = _check_matrix_args(n, boundary, normalized)
-    matrix = _blur_matrix(n, boundary)[::2]
+    matrix = _blur_rows(n, range(0, n, 2), boundary)
     return matrix / 16.0 if normalized else matrix
 
 
@@ -731,5 +726,5 @@ def upsample_matrix(n: int, boundary: str = "reflect101", normalized: bool = Tru
     zeros_inserted = np.zeros((2 * n, n))
     for i in range(n):
         zeros_inserted[2 * i, i] = 1.0
-    matrix = _blur_matrix(2 * n, boundary) @ zeros_inserted
+    matrix = _blur_rows(2 * n, range(2 * n), boundary) @ zeros_inserted
     return matrix / 8.0 if normalized else matrix
