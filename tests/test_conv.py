@@ -1,6 +1,8 @@
 """Convolution layer: lecture example, naive vs fast, numerical gradients, independent oracles, identities, bad input."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy import signal
@@ -294,17 +296,25 @@ def test_wrong_ranks_and_bias_are_reported():
         conv2d_forward(np.full((1, 3, 5, 5), np.nan), w, b)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, "inf-inf"])
-def test_non_finite_upstream_gradient_is_reported_wherever_it_is(bad):
+def test_non_finite_upstream_gradient_is_reported_wherever_it_is(bad, threads, monkeypatch):
+    import course_utils._parallel as _parallel
+    import course_utils.conv as conv_module
+    monkeypatch.setattr(_parallel, "THREADS", threads)
+    monkeypatch.setattr(conv_module, "_THREAD_MIN_BYTES", 0)  # with 2 threads: split even this batch
     x, w, b = _ok()
     out, cache = conv2d_forward(x, w, b, 1, 1)
+    assert len(cache[-2]) == min(threads, len(x))  # the batch split between the threads or not
     for index in [(0, 0, 0, 0), tuple(s - 1 for s in out.shape), (0, 2, 1, 3)]:
         dout = np.ones(out.shape)
         if bad == "inf-inf":  # two infinities that a sum would turn into NaN, not a finite number
             dout[index], dout[0, 1, 0, 0] = np.inf, -np.inf
         else:
             dout[index] = bad
-        with pytest.raises(ValueError, match="dout: expected finite values"):
+        # the error, and no RuntimeWarning from the products on the way to it (in any thread)
+        with warnings.catch_warnings(), pytest.raises(ValueError, match="dout: expected finite values"):
+            warnings.simplefilter("error")
             conv2d_backward(dout, cache)
 
 
@@ -379,7 +389,8 @@ def test_small_layers_keep_their_columns_for_the_backward_pass():
     x, w, b, stride, pad, dout = _random_problem((3, 2, 7, 6, 4, 3, 2, 1, 1), seed=15)
     out, cache = conv2d_forward(x, w, b, stride, pad)
     cols = np.concatenate(cache[-1], axis=1)  # one block of columns per worker thread's images
-    assert cols.shape == (2 * 3 * 2, 3 * out.shape[2] * out.shape[3])
+    assert cols.shape == (2 * 3 * 2 + 1, 3 * out.shape[2] * out.shape[3])  # C*KH*KW rows + the bias row
+    np.testing.assert_array_equal(cols[-1], 1.0)  # the bias trick: [w_rows | b] @ [cols; 1]
     _, cache_n = conv2d_forward_naive(x, w, b, stride, pad)
     for got, want in zip(conv2d_backward(dout, cache), conv2d_backward_naive(dout, cache_n)):
         np.testing.assert_allclose(got, want, atol=1e-10)
