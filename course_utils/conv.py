@@ -210,7 +210,9 @@ def _im2col(xp, kh, kw, stride, oh, ow, fresh=False):
     Shape (C*KH*KW + 1, n*OH*OW). The row of ones is the *bias trick*: with ``w_aug = [w_rows | b]``
     (F, C*KH*KW + 1), ``w_aug @ cols = w_rows @ cols[:-1] + b``, and in the backward pass the
     same product that gives ``dL/dW`` gives ``dL/db = G @ 1`` as its last row, so neither
-    needs a pass of its own over ``out`` or ``dout`` (measured 3-8% of forward + backward).
+    needs a pass of its own over ``out`` or ``dout``. (Measured, forward + backward of the
+    smallest benchmark layer, one thread, CPU time, four pairs of alternating processes:
+    0.96-1.13 ms against 1.05-1.41 ms with the two passes, lower in every pair.)
 
     ``xp`` is channel-major (C, n, Hp, Wp). A strided view of ``xp`` indexed ``[c, a, b, n, i, j]``
     (read-only, no copy: stepping ``i`` moves ``S`` rows, stepping ``a`` moves one row) holds
@@ -222,8 +224,8 @@ def _im2col(xp, kh, kw, stride, oh, ow, fresh=False):
     """
     c, n = xp.shape[:2]
     rows, shape, width = c * kh * kw, (c, kh, kw, n, oh, ow), n * oh * ow
-    cols = np.empty((rows + 1, width), dtype=xp.dtype) if fresh else _scratch("cols", (rows + 1, width), xp.dtype)
-    cols[rows] = 1
+    cols = np.empty((rows + 1, width), xp.dtype) if fresh else _scratch("cols", (rows + 1, width), xp.dtype)
+    cols[rows] = 1  # the bias trick
     s_c, s_n, s_h, s_w = xp.strides
     windows = np.lib.stride_tricks.as_strided(
         xp, shape=shape, strides=(s_c, s_h, s_w, s_n, stride * s_h, stride * s_w), writeable=False)
@@ -294,10 +296,10 @@ def conv2d_forward(x, w, b, stride=1, pad=0):
     Method: im2col gathers every receptive field into a column, so the layer is a matrix
     product ``[w_rows | b] @ cols`` with ``w_rows = w.reshape(F, C*KH*KW)`` and ``cols`` of
     shape (C*KH*KW + 1, n*OH*OW) for a chunk of ``n`` images, whose last row of ones adds the
-    bias (the bias trick, see :func:`_im2col`). When the columns of the whole batch take at most 16 MB they are
-    built once, as one chunk, and the cache keeps them for the backward pass (as CS231n's
-    ``conv_forward_im2col`` does; measured 10-15% off forward + backward for the two
-    smallest benchmark layers). Larger layers are processed in chunks of about 8 MB that stay
+    bias (the bias trick, see :func:`_im2col`). When the columns of the whole batch take at
+    most 16 MB they are built once, as one chunk, and the cache keeps them for the backward
+    pass (as CS231n's ``conv_forward_im2col`` does; measured 10-15% off forward + backward
+    for the two smallest benchmark layers). Larger layers are processed in chunks of about 8 MB that stay
     in the CPU cache while the product reads them, in scratch arrays reused between calls;
     the backward pass rebuilds those columns, which costs less than keeping tens of MB.
     A layer with at least 4 MB of columns splits the batch between two threads, each with a
