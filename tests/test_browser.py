@@ -94,7 +94,11 @@ def test_stepper_runs_and_answers_a_click_in_jupyterlab(lab_server, tmp_path):
         forward.click()
         page.get_by_text("forward 1/", exact=False).wait_for(timeout=30_000)
         status = page.locator(".widget-html", has_text="forward 1/").first.inner_text()
-        after = image.get_attribute("src")
+        # the status line and the picture are two widgets, updated by two messages: the status can
+        # arrive first (a CI run read the old picture right after it), so give the picture 30 s too
+        deadline = time.time() + 30
+        while (after := image.get_attribute("src")) == before and time.time() < deadline:
+            page.wait_for_timeout(200)
         page.screenshot(path=str(tmp_path / "stepper.png"))  # kept for a look when a run fails
         browser.close()
     assert expected in status, f"status line {status!r} should show net_h1 = {expected}"
