@@ -56,6 +56,20 @@ def check_finite(name: str, arr: np.ndarray) -> None:
         )
 
 
+def check_finite_through(result: np.ndarray, inputs) -> None:
+    """The finiteness check of ``inputs`` (pairs ``(name, array)``), done on ``result`` first.
+
+    For a ``result`` that every input entry reaches with a non-zero weight (a sum over all of
+    them, the coarsest level of a pyramid, a reconstruction), a NaN or an infinity anywhere in
+    the inputs makes ``result`` non-finite. So the cheap check of ``result`` comes first, and
+    only if it fails are the inputs scanned, to raise :func:`check_finite`'s error naming the
+    first bad entry. (Finite inputs whose result overflows pass: that is the caller's business.)
+    """
+    if not np.isfinite(result).all():
+        for name, arr in inputs:
+            check_finite(name, arr)
+
+
 def check_shape(name: str, arr: np.ndarray, expected: tuple, why: str = "") -> None:
     """Raise ``ValueError`` unless ``arr.shape == expected`` (``None`` in ``expected`` matches any size)."""
     ok = arr.ndim == len(expected) and all(e is None or e == s for e, s in zip(expected, arr.shape))

@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _parallel
-from ._checks import as_float_array, check_choice, check_finite, check_positive_int, check_shape
+from ._checks import as_float_array, check_choice, check_finite_through, check_positive_int, check_shape
 from ._parallel import map_in_threads
 from ._scratch import scratch as _scratch
 
@@ -299,9 +299,10 @@ def conv2d_forward(x, w, b, stride=1, pad=0):
     bias (the bias trick, see :func:`_im2col`). When the columns of the whole batch take at
     most 16 MB they are built once, as one chunk, and the cache keeps them for the backward
     pass (as CS231n's ``conv_forward_im2col`` does; measured 10-15% off forward + backward
-    for the two smallest benchmark layers). Larger layers are processed in chunks of about 8 MB that stay
-    in the CPU cache while the product reads them, in scratch arrays reused between calls;
-    the backward pass rebuilds those columns, which costs less than keeping tens of MB.
+    for the two smallest benchmark layers). Larger layers are processed in chunks of about
+    8 MB that stay in the CPU cache while the product reads them, in scratch arrays reused
+    between calls; the backward pass rebuilds those columns, which costs less than keeping
+    tens of MB.
     A layer with at least 4 MB of columns splits the batch between two threads, each with a
     one-thread BLAS (see :func:`_batch_parts`); smaller layers leave the threads to BLAS. A
     layer with few rows of columns (``C*KH*KW < 128``) does the same product image by image,
@@ -371,12 +372,11 @@ def conv2d_backward(dout, cache):
         with np.errstate(invalid="ignore"):
             dw_cols = np.zeros((c * kh * kw + 1, f), dtype=x.dtype)
             for chunk in [parts[k]] if kept is not None else _image_chunks(parts[k], cols_bytes_per_image):
-                xp_shape = (c, chunk.stop - chunk.start, h + 2 * pad, wd + 2 * pad)
+                m = chunk.stop - chunk.start
                 if kept is not None:
                     cols = kept[k]                                   # kept by the forward pass
                 else:
                     cols = _im2col(_pad_channel_major(x[chunk], pad), kh, kw, stride, oh, ow)  # rebuilt
-                m = xp_shape[1]
                 dcols = _scratch("dcols", (c * kh * kw, cols.shape[1]), x.dtype)
                 if per_image:   # dout[n] (F, OH*OW) used as it is, one product per image
                     g3 = dout[chunk].reshape(m, f, oh * ow)
@@ -391,14 +391,13 @@ def conv2d_backward(dout, cache):
                     # OpenBLAS when the long n*OH*OW axis is the inner dimension in this orientation
                     dw_cols += cols @ g.T
                     np.matmul(w_rows.T, g, out=dcols)
-                dxp = _col2im(dcols, xp_shape, kh, kw, stride, oh, ow)      # (C, n, Hp, Wp)
+                dxp = _col2im(dcols, (c, m, h + 2 * pad, wd + 2 * pad), kh, kw, stride, oh, ow)  # (C, n, Hp, Wp)
                 dx[chunk] = dxp[:, :, pad:pad + h, pad:pad + wd].transpose(1, 0, 2, 3)
             return dw_cols
 
     dw_cols = sum(map_in_threads(backward_part, list(range(len(parts))), one_blas_thread_each=True))
     db = dw_cols[-1].copy()
-    if not np.isfinite(db).all():  # every entry of dout is summed into db, so a NaN or inf shows
-        check_finite("dout", dout)  # there: only then scan dout, for the error naming its entries
+    check_finite_through(db, [("dout", dout)])  # every entry of dout is summed into db
     return dx, np.ascontiguousarray(dw_cols[:-1].T).reshape(w.shape), db
 
 
