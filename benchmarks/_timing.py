@@ -1,4 +1,5 @@
 """Shared timing helpers for the benchmark scripts."""
+
 from __future__ import annotations
 
 import os

@@ -1,11 +1,13 @@
-"""Benchmark: convolution and pooling layers, fast vs naive and fast vs PyTorch CPU (float64).
+"""Benchmark: convolution and pooling layers, fast and readable vs PyTorch CPU, and vs the naive loops (float64).
 
 Run:  .venv/bin/python benchmarks/bench_conv.py [--repeats 15] [--quick] [--threads N] [--clock wall|cpu] [--isolated]
 
 Timings on a shared machine are noisy, so every comparison is measured in the same run
 with the contenders **interleaved** (round r times each contender once), and the table
 reports medians and the median of the per-round ratios. A ratio below 1 means
-course_utils is faster. PyTorch columns appear when ``torch`` is importable (an
+course_utils is faster. "fast" is ``course_utils.fast`` (what the demos and ``TinyCNN`` use),
+"readable" the vectorized versions in ``course_utils.conv`` / ``course_utils.pooling`` (what a
+student reads), "naive" their loop versions. PyTorch columns appear when ``torch`` is importable (an
 optional baseline: ``pip install torch==2.13.0`` gives a CPU build on Python 3.11).
 Widget callback times of ``course_utils.demos_cnn`` are reported at the end.
 
@@ -26,6 +28,7 @@ makes each call start on caches the other library just filled: with one thread e
 smallest conv layer read 1.03-1.06 interleaved (CPU time) and 0.81 isolated in the same session.
 ``--isolated --threads 1`` is the steadiest comparison; ``--isolated`` alone, the one a user sees.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,7 +42,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import pin_threads_from_argv  # noqa: E402
+from _timing import pin_threads_from_argv
 
 # BLAS thread counts are read when numpy loads, so --threads N re-runs this script with them set
 _THREADS = pin_threads_from_argv(sys.argv[1:])
@@ -48,17 +51,17 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from course_utils.conv import (conv2d_backward, conv2d_backward_naive, conv2d_forward,  # noqa: E402
-                               conv2d_forward_naive)
-from course_utils.pooling import (max_pool_backward, max_pool_backward_naive, max_pool_forward,  # noqa: E402
-                                  max_pool_forward_naive)
+import course_utils.fast._parallel  # noqa: E402
+from course_utils import conv, pooling  # noqa: E402
+from course_utils.fast import conv as fast_conv  # noqa: E402
+from course_utils.fast import pooling as fast_pooling  # noqa: E402
 
 if _THREADS is not None:  # the fast layers split their work between threads of their own: pin
-    import course_utils._parallel  # noqa: E402  those too (else --clock cpu adds up two threads' time)
-    course_utils._parallel.THREADS = int(_THREADS)
+    course_utils.fast._parallel.THREADS = int(_THREADS)  # those too (else --clock cpu adds up two threads' time)
 
 try:
     import torch
+
     if _THREADS is not None:
         torch.set_num_threads(int(_THREADS))
 except ImportError:  # optional baseline
@@ -103,15 +106,18 @@ def conv_jobs(shape, seed=0):
     oh = (h - k + 2 * p) // s + 1
     dout = rng.normal(size=(n, f, oh, (w - k + 2 * p) // s + 1))
 
-    def fast():
-        _, cache = conv2d_forward(x, wt, b, s, p)
-        conv2d_backward(dout, cache)
+    def run(module, forward="conv2d_forward", backward="conv2d_backward"):
+        def job():
+            _, cache = getattr(module, forward)(x, wt, b, s, p)
+            getattr(module, backward)(dout, cache)
 
-    def naive():
-        _, cache = conv2d_forward_naive(x, wt, b, s, p)
-        conv2d_backward_naive(dout, cache)
+        return job
 
-    jobs = {"fast": fast, "naive": naive}
+    jobs = {
+        "fast": run(fast_conv),
+        "readable": run(conv),
+        "naive": run(conv, "conv2d_forward_naive", "conv2d_backward_naive"),
+    }
     if torch is not None:
         xt, wt_t, bt = (torch.tensor(v, requires_grad=True) for v in (x, wt, b))
         dt = torch.tensor(dout)
@@ -119,6 +125,7 @@ def conv_jobs(shape, seed=0):
         def pytorch():
             xt.grad = wt_t.grad = bt.grad = None
             torch.nn.functional.conv2d(xt, wt_t, bt, stride=s, padding=p).backward(dt)
+
         jobs["torch"] = pytorch
     return jobs
 
@@ -126,24 +133,28 @@ def conv_jobs(shape, seed=0):
 def pool_jobs(shape, size, stride, seed=0):
     rng = np.random.default_rng(seed)
     x = np.maximum(rng.normal(size=shape), 0)  # after a ReLU, as in a CNN (ties included)
-    out, _ = max_pool_forward(x, size, stride)
+    out, _ = fast_pooling.max_pool_forward(x, size, stride)
     dout = rng.normal(size=out.shape)
 
-    def fast():
-        _, cache = max_pool_forward(x, size, stride)
-        max_pool_backward(dout, cache)
+    def run(module, forward="max_pool_forward", backward="max_pool_backward"):
+        def job():
+            _, cache = getattr(module, forward)(x, size, stride)
+            getattr(module, backward)(dout, cache)
 
-    def naive():
-        _, cache = max_pool_forward_naive(x, size, stride)
-        max_pool_backward_naive(dout, cache)
+        return job
 
-    jobs = {"fast": fast, "naive": naive}
+    jobs = {
+        "fast": run(fast_pooling),
+        "readable": run(pooling),
+        "naive": run(pooling, "max_pool_forward_naive", "max_pool_backward_naive"),
+    }
     if torch is not None:
         xt, dt = torch.tensor(x, requires_grad=True), torch.tensor(dout)
 
         def pytorch():
             xt.grad = None
             torch.nn.functional.max_pool2d(xt, size, stride).backward(dt)
+
         jobs["torch"] = pytorch
     return jobs
 
@@ -152,53 +163,58 @@ def ms(seconds):
     return f"{1e3 * statistics.median(seconds):.2f}"
 
 
-def bench_layers(repeats):
-    print("### Convolution, forward + backward, float64\n")
-    print("| (N, C, H, W, F, K, S, P) | fast ms | PyTorch ms | fast / PyTorch |")
-    print("|---|---|---|---|")
-    for shape in CONV_SHAPES:
-        jobs = conv_jobs(shape)
-        jobs.pop("naive")
-        if "torch" not in jobs:
-            t = interleaved(jobs, repeats)
-            print(f"| {shape} | {ms(t['fast'])} | n/a | n/a |")
-            continue
-        t = interleaved(jobs, repeats)
-        print(f"| {shape} | {ms(t['fast'])} | {ms(t['torch'])} | **{paired_ratio(t, 'fast', 'torch'):.2f}** |")
-    print("\n| (N, C, H, W, F, K, S, P) | naive ms | fast ms | naive / fast |")
-    print("|---|---|---|---|")
-    for shape in CONV_NAIVE_SHAPES:
-        jobs = conv_jobs(shape)
-        jobs.pop("torch", None)
-        t = interleaved(jobs, max(3, repeats // 5))
-        print(f"| {shape} | {ms(t['naive'])} | {ms(t['fast'])} | {paired_ratio(t, 'naive', 'fast'):.0f} |")
-
-    print("\n### Max pooling, forward + backward, float64, input after a ReLU\n")
-    print("| (N, C, H, W), size, stride | fast ms | PyTorch ms | fast / PyTorch |")
-    print("|---|---|---|---|")
-    for shape, size, stride in POOL_SHAPES:
-        jobs = pool_jobs(shape, size, stride)
+def _layer_table(title, cases, repeats):
+    """fast, readable and PyTorch interleaved; ratios against PyTorch side by side."""
+    print(f"### {title}\n")
+    print("| layer | fast ms | readable ms | PyTorch ms | fast / PyTorch | readable / PyTorch | readable / fast |")
+    print("|---|---|---|---|---|---|---|")
+    for label, jobs in cases:
         jobs.pop("naive")
         t = interleaved(jobs, repeats)
-        if "torch" in jobs:
-            print(f"| {shape}, {size}, {stride} | {ms(t['fast'])} | {ms(t['torch'])} | "
-                  f"**{paired_ratio(t, 'fast', 'torch'):.2f}** |")
+        if "torch" in t:
+            fast, readable = paired_ratio(t, "fast", "torch"), paired_ratio(t, "readable", "torch")
+            ref = f"{ms(t['torch'])} | **{fast:.2f}** | {readable:.2f}"
         else:
-            print(f"| {shape}, {size}, {stride} | {ms(t['fast'])} | n/a | n/a |")
-    print("\n| (N, C, H, W), size, stride | naive ms | fast ms | naive / fast |")
+            ref = "n/a | n/a | n/a"
+        print(
+            f"| {label} | {ms(t['fast'])} | {ms(t['readable'])} | {ref} | {paired_ratio(t, 'readable', 'fast'):.2f} |"
+        )
+
+
+def _naive_table(cases, repeats):
+    print("\n| layer | naive ms | fast ms | naive / fast |")
     print("|---|---|---|---|")
-    for shape, size, stride in POOL_NAIVE_SHAPES:
-        jobs = pool_jobs(shape, size, stride)
+    for label, jobs in cases:
         jobs.pop("torch", None)
+        jobs.pop("readable")
         t = interleaved(jobs, max(3, repeats // 5))
-        print(f"| {shape}, {size}, {stride} | {ms(t['naive'])} | {ms(t['fast'])} | {paired_ratio(t, 'naive', 'fast'):.0f} |")
+        print(f"| {label} | {ms(t['naive'])} | {ms(t['fast'])} | {paired_ratio(t, 'naive', 'fast'):.0f} |")
+
+
+def bench_layers(repeats):
+    _layer_table(
+        "Convolution, forward + backward, float64", [(str(shape), conv_jobs(shape)) for shape in CONV_SHAPES], repeats
+    )
+    _naive_table([(str(shape), conv_jobs(shape)) for shape in CONV_NAIVE_SHAPES], repeats)
+    print()
+    _layer_table(
+        "Max pooling, forward + backward, float64, input after a ReLU",
+        [(f"{shape}, {size}, {stride}", pool_jobs(shape, size, stride)) for shape, size, stride in POOL_SHAPES],
+        repeats,
+    )
+    _naive_table(
+        [(f"{shape}, {size}, {stride}", pool_jobs(shape, size, stride)) for shape, size, stride in POOL_NAIVE_SHAPES],
+        repeats,
+    )
 
 
 def _layer_cases():
     """Every (label, jobs) pair of the layer tables, in order: conv shapes, then pooling."""
     cases = [(f"conv {shape}", lambda shape=shape: conv_jobs(shape)) for shape in CONV_SHAPES]
-    cases += [(f"max pool {shape}, {size}, {stride}", lambda a=(shape, size, stride): pool_jobs(*a))
-              for shape, size, stride in POOL_SHAPES]
+    cases += [
+        (f"max pool {shape}, {size}, {stride}", lambda a=(shape, size, stride): pool_jobs(*a))
+        for shape, size, stride in POOL_SHAPES
+    ]
     return cases
 
 
@@ -239,7 +255,7 @@ def bench_isolated(repeats, threads, rounds=5):
     if torch is None:
         print("PyTorch is not installed: nothing to compare.")
         return
-    medians = {"fast": [], "torch": []}
+    medians = {"fast": [], "readable": [], "torch": []}
     for _ in range(rounds):
         for contender in medians:
             cmd = [sys.executable, __file__, "--child", contender, "--repeats", str(repeats)]
@@ -247,14 +263,18 @@ def bench_isolated(repeats, threads, rounds=5):
                 cmd += ["--threads", str(threads)]
             done = subprocess.run(cmd, capture_output=True, text=True, check=True)
             medians[contender].append(json.loads(done.stdout.strip().splitlines()[-1]))
-    print(f"{rounds} processes per library, alternating; each reports the median of at least {repeats} calls "
-          "and 0.5 s of calls per layer, after a warm-up.\n")
-    print("| layer | fast ms | PyTorch ms | fast / PyTorch |")
-    print("|---|---|---|---|")
+    print(
+        f"{rounds} processes per contender, alternating; each reports the median of at least {repeats} calls "
+        "and 0.5 s of calls per layer, after a warm-up.\n"
+    )
+    print("| layer | fast ms | readable ms | PyTorch ms | fast / PyTorch | readable / PyTorch |")
+    print("|---|---|---|---|---|---|")
     for label, _ in _layer_cases():
-        fast = statistics.median(m[label] for m in medians["fast"])
-        ref = statistics.median(m[label] for m in medians["torch"])
-        print(f"| {label} | {1e3 * fast:.2f} | {1e3 * ref:.2f} | **{fast / ref:.2f}** |")
+        fast, readable, ref = (statistics.median(m[label] for m in medians[c]) for c in ("fast", "readable", "torch"))
+        print(
+            f"| {label} | {1e3 * fast:.2f} | {1e3 * readable:.2f} | {1e3 * ref:.2f} | **{fast / ref:.2f}** "
+            f"| {readable / ref:.2f} |"
+        )
     print()
 
 
@@ -267,7 +287,7 @@ def bench_widgets(repeats):
     print("\n### Widget callbacks (course_utils.demos_cnn), default settings\n")
     print("| demo | control change | median ms | max ms |")
     print("|---|---|---|---|")
-    for name, demo, changes in demos_cnn.benchmark_cases():
+    for name, _demo, changes in demos_cnn.benchmark_cases():
         for label, action in changes:
             times = []
             for r in range(repeats):
@@ -281,13 +301,22 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--quick", action="store_true", help="few repeats, for a smoke run")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="BLAS and PyTorch threads for both sides (default: the libraries' own choice)")
-    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
-                        help="cpu: process CPU time, steady on a busy machine but meaningful only with --threads 1")
-    parser.add_argument("--isolated", action="store_true",
-                        help="also time course_utils and PyTorch in separate processes (see above)")
-    parser.add_argument("--child", choices=("fast", "torch"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="BLAS and PyTorch threads for both sides (default: the libraries' own choice)",
+    )
+    parser.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="cpu: process CPU time, steady on a busy machine but meaningful only with --threads 1",
+    )
+    parser.add_argument(
+        "--isolated", action="store_true", help="also time course_utils and PyTorch in separate processes (see above)"
+    )
+    parser.add_argument("--child", choices=("fast", "readable", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     global CLOCK
     if args.clock == "cpu":
@@ -298,13 +327,17 @@ def main(argv=None):
     if args.child:  # one contender alone, for --isolated: print its medians as JSON
         print(json.dumps(child_medians(args.child, repeats, min_seconds=0.0 if args.quick else 0.5)))
         return
-    print(f"Python {platform.python_version()}, numpy {np.__version__}"
-          + (f", torch {torch.__version__} ({torch.get_num_threads()} threads)" if torch else ", torch not installed")
-          + f", {os.cpu_count()} CPUs")
+    print(
+        f"Python {platform.python_version()}, numpy {np.__version__}"
+        + (f", torch {torch.__version__} ({torch.get_num_threads()} threads)" if torch else ", torch not installed")
+        + f", {os.cpu_count()} CPUs"
+    )
     blas_env = {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS", "OMP_", "MKL_"))}
-    print(f"BLAS-related environment: {blas_env or 'none set'}; {repeats} interleaved rounds, medians of "
-          f"{'process CPU time' if args.clock == 'cpu' else 'wall-clock time'}; load average "
-          f"{' '.join(f'{v:.1f}' for v in os.getloadavg())}\n")
+    print(
+        f"BLAS-related environment: {blas_env or 'none set'}; {repeats} interleaved rounds, medians of "
+        f"{'process CPU time' if args.clock == 'cpu' else 'wall-clock time'}; load average "
+        f"{' '.join(f'{v:.1f}' for v in os.getloadavg())}\n"
+    )
     if args.isolated:
         bench_isolated(repeats, args.threads)
     bench_layers(repeats)

@@ -6,16 +6,18 @@ expected and what was given, e.g.::
 
     ValueError: W: expected shape (3, 4) (a layer of size 4 -> 3), got (3, 5)
 """
+
 from __future__ import annotations
 
 import numbers
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 
-def as_float_array(name: str, value, ndim: int | Sequence[int] | None = None,
-                   finite: bool = True, dtype=None) -> np.ndarray:
+def as_float_array(
+    name: str, value, ndim: int | Sequence[int] | None = None, finite: bool = True, dtype=None
+) -> np.ndarray:
     """Return ``value`` as a floating-point ndarray, checking its rank and finiteness.
 
     Integer and boolean arrays are converted to float64; float32/float64 keep
@@ -51,8 +53,7 @@ def check_finite(name: str, arr: np.ndarray) -> None:
         bad = ~np.isfinite(arr)
         first = tuple(int(i) for i in np.argwhere(bad)[0])
         raise ValueError(
-            f"{name}: expected finite values, got {int(bad.sum())} non-finite "
-            f"(first at index {first}: {arr[first]})"
+            f"{name}: expected finite values, got {int(bad.sum())} non-finite (first at index {first}: {arr[first]})"
         )
 
 
@@ -99,6 +100,71 @@ def check_real(name: str, value, minimum: float | None = None) -> float:
     if minimum is not None and value < minimum:
         raise ValueError(f"{name}: expected a number >= {minimum}, got {value}")
     return value
+
+
+def check_dout(dout, expected_shape: tuple, why: str, dtype=None, finite: bool = True) -> np.ndarray:
+    """The upstream gradient ``dout = dL/dY`` of a backward pass, checked against the forward output's shape.
+
+    ``why`` says what the shape is, e.g. ``"this layer's output (N, F, OH, OW)"``; ``dtype``
+    converts ``dout`` to the layer's dtype; ``finite=False`` leaves the finiteness check to the caller.
+    """
+    dout = as_float_array("dout", dout, ndim=len(expected_shape), finite=finite, dtype=dtype)
+    check_shape("dout", dout, expected_shape, why=f"the shape of {why}")
+    return dout
+
+
+def check_cache(cache, kind: type, made_by: str):
+    """Raise ``TypeError`` unless ``cache`` is a ``kind`` (the cache that ``made_by`` returns)."""
+    if not isinstance(cache, kind):
+        raise TypeError(f"cache: expected the {kind.__name__} returned by {made_by}, got {type(cache).__name__}")
+    return cache
+
+
+def check_conv_inputs(x, w, b, stride, pad) -> tuple:
+    """Check a convolution layer's inputs; return ``(x, w, b, stride, pad)`` in one float dtype.
+
+    ``x`` (N, C, H, W), ``w`` (F, C, KH, KW), ``b`` (F,), ``stride >= 1``, ``pad >= 0``, and
+    the kernel no larger than the padded input.
+    """
+    x = as_float_array("x", x, ndim=4)
+    w = as_float_array("w", w, ndim=4)
+    _, c, h, wd = x.shape
+    f, cw, kh, kw = w.shape
+    if cw != c:
+        raise ValueError(
+            f"w: expected {c} input channels (w.shape[1]) to match x of shape {x.shape} "
+            f"(N, C, H, W), got w of shape {w.shape} with {cw}"
+        )
+    b = as_float_array("b", b, ndim=1)
+    check_shape("b", b, (f,), why=f"one bias per filter of w {w.shape}")
+    stride = check_positive_int("stride", stride)
+    pad = check_positive_int("pad", pad, minimum=0)
+    if kh > h + 2 * pad or kw > wd + 2 * pad:
+        raise ValueError(
+            f"w: expected a kernel no larger than the padded input "
+            f"({h + 2 * pad}, {wd + 2 * pad}) (x {h}x{wd} with pad={pad}), "
+            f"got a {kh}x{kw} kernel"
+        )
+    if 0 in x.shape or f == 0:
+        raise ValueError(f"x, w: expected non-empty arrays, got x {x.shape} and w {w.shape}")
+    dtype = np.result_type(x, w, b)
+    return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b.astype(dtype, copy=False), stride, pad
+
+
+def check_pool_inputs(x, size, stride) -> tuple:
+    """Check a pooling layer's inputs: ``x`` (N, C, H, W), a window ``size`` no larger than the image,
+    ``stride >= 1``."""
+    x = as_float_array("x", x, ndim=4)
+    size = check_positive_int("size", size)
+    stride = check_positive_int("stride", stride)
+    h, w = x.shape[2:]
+    if size > h or size > w:
+        raise ValueError(
+            f"size: expected a window no larger than the input's {h}x{w} (x of shape {x.shape}), got {size}x{size}"
+        )
+    if 0 in x.shape:
+        raise ValueError(f"x: expected a non-empty array, got shape {x.shape}")
+    return x, size, stride
 
 
 def check_choice(name: str, value, choices: Sequence[str]) -> str:

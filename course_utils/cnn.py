@@ -10,15 +10,17 @@ Shapes for an input (N, C, H, W), ``F`` filters of size ``K`` (padding ``K // 2`
 pooling ``P x P`` with stride ``P``: z1, a1 (N, F, H, W); p1 (N, F, H/P, W/P); h (N, F*H*W/P^2);
 scores (N, n_classes).
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 from ._checks import as_float_array, check_positive_int, check_real
-from .conv import conv2d_backward, conv2d_forward
+from .fast.conv import conv2d_backward, conv2d_forward  # the same layers as .conv and .pooling, tuned
+from .fast.pooling import max_pool_backward, max_pool_forward
 from .layers import activation_backward, activation_forward, dense_backward, dense_forward
 from .losses import softmax_cross_entropy
-from .pooling import max_pool_backward, max_pool_forward, pool_output_size
+from .pooling import pool_output_size
 
 __all__ = ["TinyCNN"]
 
@@ -44,11 +46,14 @@ class TinyCNN:
         if self.pool > min(h, w):
             raise ValueError(f"pool: expected at most the image size {min(h, w)}, got {pool}")
         self.in_shape = (c, h, w)
-        self.pooled_shape = (self.n_filters, pool_output_size(h, self.pool, self.pool),
-                             pool_output_size(w, self.pool, self.pool))
+        self.pooled_shape = (
+            self.n_filters,
+            pool_output_size(h, self.pool, self.pool),
+            pool_output_size(w, self.pool, self.pool),
+        )
         n_hidden = int(np.prod(self.pooled_shape))
         rng = np.random.default_rng(seed)
-        fan_in = c * self.kernel ** 2
+        fan_in = c * self.kernel**2
         self.params = {
             "w1": rng.normal(scale=np.sqrt(2.0 / fan_in), size=(self.n_filters, c, self.kernel, self.kernel)),
             "b1": np.zeros(self.n_filters),
@@ -81,10 +86,10 @@ class TinyCNN:
         scores, (conv_cache, relu_cache, pool_cache, p1_shape, dense_cache) = self.forward(x)
         loss, dscores = softmax_cross_entropy(scores, y)
         dh, dW2, db2 = dense_backward(dscores, dense_cache)
-        dp1 = dh.reshape(p1_shape)                       # un-flatten
-        da1 = max_pool_backward(dp1, pool_cache)          # route to the switches
-        dz1 = activation_backward(da1, relu_cache)        # ReLU gate
-        _, dw1, db1 = conv2d_backward(dz1, conv_cache)    # dL/dW = X ⋆ dL/dY
+        dp1 = dh.reshape(p1_shape)  # un-flatten
+        da1 = max_pool_backward(dp1, pool_cache)  # route to the switches
+        dz1 = activation_backward(da1, relu_cache)  # ReLU gate
+        _, dw1, db1 = conv2d_backward(dz1, conv_cache)  # dL/dW = X ⋆ dL/dY
         return loss, {"w1": dw1, "b1": db1, "W2": dW2, "b2": db2}
 
     def predict(self, x):
@@ -110,7 +115,7 @@ class TinyCNN:
         for _ in range(epochs):
             order = rng.permutation(len(x))
             for start in range(0, len(x), batch_size):
-                idx = order[start:start + batch_size]
+                idx = order[start : start + batch_size]
                 loss, grads = self.loss_and_gradients(x[idx], y[idx])
                 for k in self.params:
                     velocity[k] = momentum * velocity[k] - lr * grads[k]

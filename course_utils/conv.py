@@ -1,125 +1,151 @@
 """Convolution layer: forward and backward passes (lecture 004, "Backpropagation in CNNs").
 
-Conventions
------------
-* Shapes: ``x`` (N, C, H, W), ``w`` (F, C, KH, KW), ``b`` (F,), output ``out``
-  (N, F, OH, OW) with ``OH = floor((H - KH + 2P) / S) + 1`` (the lecture's
-  ``W2 = (W1 - F + 2P)/S + 1``; 32x32x3 with six 5x5x3 filters -> 28x28x6).
-* **Cross-correlation, as every framework computes it**::
+Shapes: ``x`` (N, C, H, W), ``w`` (F, C, KH, KW), ``b`` (F,), output (N, F, OH, OW) with
+``OH = (H - KH + 2P) // S + 1`` (the lecture's ``(W1 - F + 2P)/S + 1``; 32x32x3 with six
+5x5x3 filters gives 28x28x6).
 
-      out[n, f, i, j] = b[f] + sum_c sum_a sum_b  xp[n, c, i*S + a, j*S + b] * w[f, c, a, b]
+**Cross-correlation, as every framework computes it**::
 
-  where ``xp`` is ``x`` with ``P`` rows/columns of zeros on every side. The
-  lecture writes true convolution ``Y[i,j] = sum_a sum_b X[i-a, j-b] W[a,b]``;
-  the two differ only by a 180-degree flip of the kernel
-  (``convolve2d(x, k) == correlate2d(x, flip180(k))``), and a learned kernel
-  does not care which convention trained it.
+    Y[n, f, i, j] = b[f] + sum_c sum_a sum_b  Xp[n, c, iS + a, jS + b] W[f, c, a, b]
 
-Two implementations sit side by side and are tested to agree to 1e-10:
+where ``Xp`` is ``X`` with ``P`` rows and columns of zeros on every side. The lecture writes
+true convolution, ``Y[i,j] = sum_a sum_b X[i-a, j-b] W[a,b]``; the two differ by a 180-degree
+flip of the kernel (``convolve2d(x, k) == correlate2d(x, flip180(k))``), and a learned kernel
+does not care which convention trained it.
 
-* :func:`conv2d_forward_naive` / :func:`conv2d_backward_naive`: plain loops
-  that read like the lecture's sums, ``dL/dW[a',b'] = sum_ij dL/dY[i,j] X[..]``
-  and ``dL/dX[i',j'] = sum_{p in P} dL/dY[p] W[..]`` over the region ``P`` of
-  outputs that the input pixel touches.
-* :func:`conv2d_forward` / :func:`conv2d_backward`: vectorized numpy
-  (im2col + one matrix product per chunk of images, the bias riding along as a row of ones;
-  col2im as ``KH*KW`` strided adds); a large enough batch is split between two threads
-  (numpy and BLAS release the GIL).
+Two versions, tested to agree:
 
-Single-channel helpers :func:`correlate2d`, :func:`convolve2d` and
-:func:`flip180` state the lecture's identities (see :func:`conv_gradient_identities`).
+* :func:`conv2d_forward_naive` / :func:`conv2d_backward_naive`: loops that are the lecture's sums,
+  ``dL/dW = X ⋆ dL/dY`` (one weight touches every output) and ``dL/dX = dL/dY ⋆ flip180(W)``
+  summed over the region ``P`` of outputs an input pixel touches;
+* :func:`conv2d_forward` / :func:`conv2d_backward`: the same sums vectorized with im2col, one
+  matrix product forward and two backward (as CS231n's ``conv_backward_im2col``).
+
+The tuned version (chunks that stay in the CPU cache, two threads, scratch buffers, the bias
+row) is :mod:`course_utils.fast.conv`, tested equal to this one.
 """
+
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import dataclass
 
-from . import _parallel
-from ._checks import as_float_array, check_choice, check_finite_through, check_positive_int, check_shape
-from ._parallel import map_in_threads
-from ._scratch import scratch as _scratch
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ._checks import (
+    as_float_array,
+    check_cache,
+    check_choice,
+    check_conv_inputs,
+    check_dout,
+    check_positive_int,
+    check_shape,
+)
 
 __all__ = [
+    "ConvCache",
     "conv_output_size",
-    "conv2d_forward", "conv2d_backward",
-    "conv2d_forward_naive", "conv2d_backward_naive",
-    "correlate2d", "convolve2d", "flip180",
+    "conv2d_forward",
+    "conv2d_backward",
+    "conv2d_forward_naive",
+    "conv2d_backward_naive",
+    "im2col",
+    "col2im",
+    "correlate2d",
+    "convolve2d",
+    "flip180",
     "conv_gradient_identities",
-    "input_pixel_region", "weight_footprint",
+    "input_pixel_region",
+    "weight_footprint",
 ]
 
 
-# ----------------------------------------------------------------------------- checks
+@dataclass(frozen=True, eq=False)
+class ConvCache:
+    """What a convolution layer's backward pass needs from its forward pass.
+
+    The cache keeps references to ``x`` and ``w`` (it does not copy them): do not change them
+    in place between the forward and the backward pass.
+    """
+
+    x: np.ndarray  #: the layer's input (N, C, H, W)
+    w: np.ndarray  #: the filters (F, C, KH, KW)
+    stride: int
+    pad: int
+
 
 def conv_output_size(size: int, kernel: int, stride: int = 1, pad: int = 0) -> int:
-    """``floor((size - kernel + 2 pad) / stride) + 1``: the lecture's ``(W1 - F + 2P)/S + 1``."""
+    """Output size of a convolution or pooling window along one axis: the lecture's ``(W1 - F + 2P)/S + 1``.
+
+    Parameters
+    ----------
+    size : int
+        Input size ``W1`` (>= 1).
+    kernel : int
+        Kernel (or window) size ``F``, at most ``size + 2 * pad``.
+    stride : int, default 1
+        Step ``S`` between windows (>= 1).
+    pad : int, default 0
+        Zeros ``P`` added on each side (>= 0).
+
+    Returns
+    -------
+    int
+        ``floor((size - kernel + 2 pad) / stride) + 1``.
+    """
     size = check_positive_int("size", size)
     kernel = check_positive_int("kernel", kernel)
     stride = check_positive_int("stride", stride)
     pad = check_positive_int("pad", pad, minimum=0)
     if kernel > size + 2 * pad:
-        raise ValueError(f"kernel: expected at most the padded input size {size} + 2*{pad} = "
-                         f"{size + 2 * pad}, got {kernel}")
+        raise ValueError(
+            f"kernel: expected at most the padded input size {size} + 2*{pad} = {size + 2 * pad}, got {kernel}"
+        )
     return (size - kernel + 2 * pad) // stride + 1
 
 
-def _check_conv_inputs(x, w, b, stride, pad):
-    x = as_float_array("x", x, ndim=4)
-    w = as_float_array("w", w, ndim=4)
-    n, c, h, wd = x.shape
-    f, cw, kh, kw = w.shape
-    if cw != c:
-        raise ValueError(f"w: expected {c} input channels (w.shape[1]) to match x of shape {x.shape} "
-                         f"(N, C, H, W), got w of shape {w.shape} with {cw}")
-    b = as_float_array("b", b, ndim=1)
-    check_shape("b", b, (f,), why=f"one bias per filter of w {w.shape}")
-    stride = check_positive_int("stride", stride)
-    pad = check_positive_int("pad", pad, minimum=0)
-    if kh > h + 2 * pad or kw > wd + 2 * pad:
-        raise ValueError(f"w: expected a kernel no larger than the padded input "
-                         f"({h + 2 * pad}, {wd + 2 * pad}) (x {h}x{wd} with pad={pad}), "
-                         f"got a {kh}x{kw} kernel")
-    if 0 in x.shape or f == 0:
-        raise ValueError(f"x, w: expected non-empty arrays, got x {x.shape} and w {w.shape}")
-    dtype = np.result_type(x, w, b)
-    return x.astype(dtype, copy=False), w.astype(dtype, copy=False), b.astype(dtype, copy=False), stride, pad
+def _output_shape(x: np.ndarray, w: np.ndarray, stride: int, pad: int) -> tuple[int, int, int, int]:
+    """(N, F, OH, OW) of the layer's output."""
+    n, _, h, wd = x.shape
+    f, _, kh, kw = w.shape
+    return n, f, conv_output_size(h, kh, stride, pad), conv_output_size(wd, kw, stride, pad)
 
 
-def _check_dout(dout, expected_shape, name="dout", finite=True):
-    dout = as_float_array(name, dout, ndim=4, finite=finite)
-    check_shape(name, dout, expected_shape, why="the shape of this layer's output (N, F, OH, OW)")
-    return dout
-
-
-def _open_cache(cache, *accepted):
-    """Check that ``cache`` came from one of the ``accepted`` forward functions; return its contents."""
-    if not (isinstance(cache, tuple) and cache and isinstance(cache[0], str) and cache[0] in accepted):
-        got = cache[0] if isinstance(cache, tuple) and cache and isinstance(cache[0], str) else type(cache).__name__
-        raise TypeError(f"cache: expected the cache returned by {' or '.join(accepted)}, got {got}")
-    return cache[1:]
-
-
-def _pad(x, pad):  # used by the naive loops
-    """Zero-pad the two spatial axes of a (N, C, H, W) array (a fresh array; ``x`` itself if pad == 0)."""
-    if pad == 0:
-        return x
-    n, c, h, w = x.shape
-    xp = np.zeros((n, c, h + 2 * pad, w + 2 * pad), dtype=x.dtype)
-    xp[:, :, pad:pad + h, pad:pad + w] = x
-    return xp
+def _zero_pad(x: np.ndarray, pad: int) -> np.ndarray:
+    """``Xp``: ``x`` (N, C, H, W) with ``pad`` rows and columns of zeros on every side."""
+    return np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
 
 
 # ----------------------------------------------------------------------------- naive loops
 
-def conv2d_forward_naive(x, w, b, stride=1, pad=0):
-    """Readable loop version of :func:`conv2d_forward` (same arguments, same result).
 
-    One output pixel at a time: ``out[n,f,i,j] = b[f] + sum_{c,a,b} xp[n,c,iS+a,jS+b] w[f,c,a,b]``.
+def conv2d_forward_naive(x, w, b, stride: int = 1, pad: int = 0) -> tuple[np.ndarray, ConvCache]:
+    """Convolution layer forward pass, one output pixel at a time (the lecture's sum).
+
+    ``Y[n,f,i,j] = b[f] + sum_{c,a,b} Xp[n,c,iS+a,jS+b] W[f,c,a,b]``.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+        Input images.
+    w : array_like, shape (F, C, KH, KW)
+        Filters.
+    b : array_like, shape (F,)
+        One bias per filter.
+    stride : int, default 1
+    pad : int, default 0
+
+    Returns
+    -------
+    out : ndarray, shape (N, F, OH, OW)
+        In the common float dtype of the inputs (float32 stays float32; integers become float64).
+    cache : ConvCache
+        For :func:`conv2d_backward_naive` (or :func:`conv2d_backward`).
     """
-    x, w, b, stride, pad = _check_conv_inputs(x, w, b, stride, pad)
-    n_img, _, h, wd = x.shape
-    n_filt, n_chan, kh, kw = w.shape
-    oh, ow = (h - kh + 2 * pad) // stride + 1, (wd - kw + 2 * pad) // stride + 1
-    xp = _pad(x, pad)
+    x, w, b, stride, pad = check_conv_inputs(x, w, b, stride, pad)
+    n_img, n_filt, oh, ow = _output_shape(x, w, stride, pad)
+    _, n_chan, kh, kw = w.shape
+    xp = _zero_pad(x, pad)
     out = np.zeros((n_img, n_filt, oh, ow), dtype=x.dtype)
     for n in range(n_img):
         for f in range(n_filt):
@@ -131,33 +157,50 @@ def conv2d_forward_naive(x, w, b, stride=1, pad=0):
                             for bb in range(kw):
                                 total += xp[n, c, i * stride + a, j * stride + bb] * w[f, c, a, bb]
                     out[n, f, i, j] = total
-    return out, ("conv2d_forward_naive", x, w, b, stride, pad)
+    return out, ConvCache(x, w, stride, pad)
 
 
-def conv2d_backward_naive(dout, cache):
-    """Readable loop version of :func:`conv2d_backward`, written as the lecture's two sums.
+def conv2d_backward_naive(dout, cache: ConvCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Convolution layer backward pass, written as the lecture's sums.
 
-    * ``dL/dW[f,c,a',b'] = sum_n sum_i sum_j dL/dY[n,f,i,j] * xp[n,c,iS+a',jS+b']``: one
-      weight touches **every** output pixel.
-    * ``dL/dX[n,c,i',j'] = sum_{(f,i,j,a,b) in P} dL/dY[n,f,i,j] * w[f,c,a,b]``: one input
-      pixel touches only the region ``P`` of outputs whose window covers it, i.e. the
-      ``(i, j, a, b)`` with ``iS + a = i' + P`` and ``jS + b = j' + P``.
+    * ``dL/dW[f,c,a',b'] = sum_n sum_i sum_j dL/dY[n,f,i,j] Xp[n,c,iS+a',jS+b']``: one weight
+      touches **every** output pixel.
+    * ``dL/dX[n,c,i',j'] = sum_{(i,j,a,b) in P} sum_f dL/dY[n,f,i,j] W[f,c,a,b]``: one input pixel
+      touches only the region ``P`` of outputs whose window covers it, the ``(i, j, a, b)`` with
+      ``iS + a = i' + P`` and ``jS + b = j' + P``.
+    * ``dL/db[f] = sum_n sum_i sum_j dL/dY[n,f,i,j]``.
+
+    Parameters
+    ----------
+    dout : array_like, shape (N, F, OH, OW)
+        Upstream gradient ``dL/dY``.
+    cache : ConvCache
+        From :func:`conv2d_forward_naive` or :func:`conv2d_forward`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+    dw : ndarray, shape (F, C, KH, KW)
+    db : ndarray, shape (F,)
+        All in the dtype of the layer's input.
     """
-    x, w, b, stride, pad = _open_cache(cache, "conv2d_forward_naive")
+    cache = check_cache(cache, ConvCache, "conv2d_forward_naive or conv2d_forward")
+    x, w, stride, pad = cache.x, cache.w, cache.stride, cache.pad
     n_img, n_chan, h, wd = x.shape
     n_filt, _, kh, kw = w.shape
-    oh, ow = (h - kh + 2 * pad) // stride + 1, (wd - kw + 2 * pad) // stride + 1
-    dout = _check_dout(dout, (n_img, n_filt, oh, ow))
-    xp = _pad(x, pad)
+    out_shape = _output_shape(x, w, stride, pad)
+    oh, ow = out_shape[2:]
+    dout = check_dout(dout, out_shape, "this layer's output (N, F, OH, OW)", dtype=x.dtype)
+    xp = _zero_pad(x, pad)
 
-    db = np.zeros(n_filt)
+    db = np.zeros(n_filt, dtype=x.dtype)
     for f in range(n_filt):
         for n in range(n_img):
             for i in range(oh):
                 for j in range(ow):
                     db[f] += dout[n, f, i, j]
 
-    dw = np.zeros(w.shape)
+    dw = np.zeros(w.shape, dtype=x.dtype)
     for f in range(n_filt):
         for c in range(n_chan):
             for a in range(kh):
@@ -167,12 +210,12 @@ def conv2d_backward_naive(dout, cache):
                             for j in range(ow):
                                 dw[f, c, a, bb] += dout[n, f, i, j] * xp[n, c, i * stride + a, j * stride + bb]
 
-    dx = np.zeros(x.shape)
+    dx = np.zeros(x.shape, dtype=x.dtype)
     for n in range(n_img):
         for c in range(n_chan):
             for ip in range(h):
                 for jp in range(wd):
-                    # the region P: every (a, b) whose output (i, j) exists and lands on (ip, jp)
+                    # the region P: every (a, b) whose output (i, j) exists and reads (ip, jp)
                     for a in range(kh):
                         i, rem_i = divmod(ip + pad - a, stride)
                         if rem_i or not 0 <= i < oh:
@@ -186,230 +229,155 @@ def conv2d_backward_naive(dout, cache):
     return dx, dw, db
 
 
-# ----------------------------------------------------------------------------- fast version
+# ----------------------------------------------------------------------------- vectorized (im2col)
 
-def _pad_channel_major(x, pad):
-    """``x`` (n, C, H, W) -> zero-padded, channel-major ``xp`` (C, n, H + 2P, W + 2P) (a scratch array).
 
-    Putting the channel axis first costs nothing extra (padding copies the input anyway) and
-    lets the columns below be one 2-D matrix whose rows are the ``(c, a, b)`` triples and
-    whose columns are all ``n*OH*OW`` output positions.
+def im2col(x: np.ndarray, kh: int, kw: int, stride: int = 1, pad: int = 0) -> np.ndarray:
+    """Every receptive field of ``x`` as one column: ``cols[(c, a, b), (n, i, j)] = Xp[n, c, iS+a, jS+b]``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, C, H, W)
+    kh, kw : int
+        Kernel height and width.
+    stride, pad : int
+
+    Returns
+    -------
+    cols : ndarray, shape (C*KH*KW, N*OH*OW)
+        Rows ordered like ``w.reshape(F, -1)``'s columns, columns like ``(n, i, j)``.
     """
-    n, c, h, w = x.shape
-    xp = _scratch("xp", (c, n, h + 2 * pad, w + 2 * pad), x.dtype)
-    if pad:
-        xp[:, :, :pad] = xp[:, :, -pad:] = 0
-        xp[:, :, :, :pad] = xp[:, :, :, -pad:] = 0
-    xp[:, :, pad:pad + h, pad:pad + w] = x.transpose(1, 0, 2, 3)
-    return xp
+    c = x.shape[1]
+    windows = sliding_window_view(_zero_pad(x, pad), (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
+    # windows[n, c, i, j, a, b] = Xp[n, c, iS + a, jS + b]
+    return windows.transpose(1, 4, 5, 0, 2, 3).reshape(c * kh * kw, -1)
 
 
-def _im2col(xp, kh, kw, stride, oh, ow, fresh=False):
-    """Columns ``cols[(c, a, b), (n, i, j)] = xp[c, n, iS + a, jS + b]`` and a last row of ones.
+def col2im(dcols: np.ndarray, x_shape: tuple, kh: int, kw: int, stride: int = 1, pad: int = 0) -> np.ndarray:
+    """The adjoint of :func:`im2col`: add every column entry back onto the pixel it was read from.
 
-    Shape (C*KH*KW + 1, n*OH*OW). The row of ones is the *bias trick*: with ``w_aug = [w_rows | b]``
-    (F, C*KH*KW + 1), ``w_aug @ cols = w_rows @ cols[:-1] + b``, and in the backward pass the
-    same product that gives ``dL/dW`` gives ``dL/db = G @ 1`` as its last row, so neither
-    needs a pass of its own over ``out`` or ``dout``. (Measured, forward + backward of the
-    smallest benchmark layer, one thread, CPU time, four pairs of alternating processes:
-    0.96-1.13 ms against 1.05-1.41 ms with the two passes, lower in every pair.)
+    For one pixel this sums over the region ``P`` of outputs whose window covers it.
 
-    ``xp`` is channel-major (C, n, Hp, Wp). A strided view of ``xp`` indexed ``[c, a, b, n, i, j]``
-    (read-only, no copy: stepping ``i`` moves ``S`` rows, stepping ``a`` moves one row) holds
-    every column entry in place, and one copy lays it out. (Measured against ``KH*KW`` strided
-    slice copies: 64 against 74 us for (8, 3, 32, 32) with 3x3 kernels, 0.35 against 0.47 ms for
-    (16, 3, 64, 64) with 5x5 stride 2; and it is a single long call, which matters when two
-    threads share the GIL. ``sliding_window_view`` builds the same view with 30 us more Python.)
-    ``fresh=True`` returns a new array (to keep in a cache) instead of the reused scratch array.
+    Parameters
+    ----------
+    dcols : ndarray, shape (C*KH*KW, N*OH*OW)
+    x_shape : tuple
+        (N, C, H, W) of the layer's input.
+    kh, kw, stride, pad : int
+        As given to :func:`im2col`.
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
     """
-    c, n = xp.shape[:2]
-    rows, shape, width = c * kh * kw, (c, kh, kw, n, oh, ow), n * oh * ow
-    cols = np.empty((rows + 1, width), xp.dtype) if fresh else _scratch("cols", (rows + 1, width), xp.dtype)
-    cols[rows] = 1  # the bias trick
-    s_c, s_n, s_h, s_w = xp.strides
-    windows = np.lib.stride_tricks.as_strided(
-        xp, shape=shape, strides=(s_c, s_h, s_w, s_n, stride * s_h, stride * s_w), writeable=False)
-    np.copyto(cols[:rows].reshape(shape), windows)
-    return cols
-
-
-def _col2im(dcols, xp_shape, kh, kw, stride, oh, ow):
-    """Adjoint of :func:`_im2col`: add every column entry back onto the pixel it was read from.
-
-    Loops over the ``KH*KW`` kernel offsets; each step adds one (C, n, OH, OW) block onto a
-    strided slice of the padded gradient, so the work is vectorized and no index arrays are built.
-    """
-    c, n = xp_shape[:2]
+    n, c, h, w = x_shape
+    oh, ow = conv_output_size(h, kh, stride, pad), conv_output_size(w, kw, stride, pad)
     dcols = dcols.reshape(c, kh, kw, n, oh, ow)
-    dxp = _scratch("dxp", xp_shape, dcols.dtype)
-    dxp.fill(0)
+    dxp = np.zeros((n, c, h + 2 * pad, w + 2 * pad), dtype=dcols.dtype)
     for a in range(kh):
-        for b in range(kw):
-            dxp[:, :, a:a + stride * oh:stride, b:b + stride * ow:stride] += dcols[:, a, b]
-    return dxp
+        for b in range(kw):  # kernel offset (a, b) read Xp[:, :, iS + a, jS + b] for every (i, j)
+            dxp[:, :, a : a + stride * oh : stride, b : b + stride * ow : stride] += dcols[:, a, b].transpose(
+                1, 0, 2, 3
+            )
+    return dxp[:, :, pad : pad + h, pad : pad + w]
 
 
-_CHUNK_BYTES = 8 * 2**20  # im2col columns built per chunk of images: about this many bytes
-_KEEP_COLS_BYTES = 16 * 2**20  # up to this size, the forward pass keeps the columns for the backward
-# Below this many rows of cols (C*KH*KW), one product per image beats one product per chunk: it
-# reads and writes dout and out in their own (n, F, OH*OW) layout, and the two transposing copies
-# it saves cost more than a short product. Measured, the three products with their copies, one
-# thread: (8, 3, 32, 32) with 16 3x3 filters 0.84 -> 0.59 ms, (16, 3, 64, 64) with 8 5x5 filters,
-# stride 2, 3.9 -> 2.5 ms; with 144 or 576 rows per-image products were 5-7% slower.
-_PER_IMAGE_PRODUCTS_BELOW = 128
+def conv2d_forward(x, w, b, stride: int = 1, pad: int = 0) -> tuple[np.ndarray, ConvCache]:
+    """Convolution layer forward pass (cross-correlation, zero padding), vectorized with im2col.
 
+    ``Y = W_rows @ cols + b``: with every receptive field in a column of ``cols``
+    (:func:`im2col`), each output pixel is one row of ``W_rows = w.reshape(F, C*KH*KW)`` times
+    one column.
 
-def _image_chunks(images, cols_bytes_per_image):
-    """Slices of ``images`` (a slice of the batch) whose columns take about ``_CHUNK_BYTES`` each."""
-    step = max(1, _CHUNK_BYTES // max(1, cols_bytes_per_image))
-    return [slice(s, min(s + step, images.stop)) for s in range(images.start, images.stop, step)]
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+        Input images.
+    w : array_like, shape (F, C, KH, KW)
+        Filters.
+    b : array_like, shape (F,)
+        One bias per filter.
+    stride : int, default 1
+    pad : int, default 0
 
+    Returns
+    -------
+    out : ndarray, shape (N, F, OH, OW)
+        ``OH = (H - KH + 2 pad) // stride + 1``; in the common float dtype of the inputs.
+    cache : ConvCache
+        For :func:`conv2d_backward`.
 
-_THREAD_MIN_BYTES = 4 * 2**20  # layers with less im2col data than this stay in one thread
-
-
-def _batch_parts(n, cols_bytes_per_image):
-    """The batch split into one contiguous slice of images per worker thread.
-
-    Each worker then runs the whole layer on its images, with a one-thread BLAS (see
-    :func:`course_utils._parallel.one_blas_thread`), as PyTorch splits a batch between its
-    threads. A layer whose columns take less than ``_THREAD_MIN_BYTES`` runs in the calling
-    thread, where only BLAS uses threads: its many short numpy calls would spend more time
-    waiting for each other's GIL hand-overs than they save (measured (8, 3, 32, 32) with 16
-    3x3 filters, two threads: 2.5 ms against 1.2 ms in one).
+    Raises
+    ------
+    ValueError
+        Wrong ranks, a channel mismatch, a kernel larger than the padded input, a
+        non-positive stride, a negative pad, non-finite values.
     """
-    threads = min(_parallel.THREADS, n)
-    if threads < 2 or n * cols_bytes_per_image < _THREAD_MIN_BYTES or _parallel.blas_controller() is None:
-        return [slice(0, n)]
-    size = -(-n // threads)
-    return [slice(s, min(s + size, n)) for s in range(0, n, size)]
+    x, w, b, stride, pad = check_conv_inputs(x, w, b, stride, pad)
+    n, f, oh, ow = _output_shape(x, w, stride, pad)
+    cols = im2col(x, w.shape[2], w.shape[3], stride, pad)  # (C*KH*KW, N*OH*OW)
+    y = w.reshape(f, -1) @ cols + b[:, None]  # Y = W_rows cols + b, (F, N*OH*OW)
+    out = y.reshape(f, n, oh, ow).transpose(1, 0, 2, 3)
+    return np.ascontiguousarray(out), ConvCache(x, w, stride, pad)
 
 
-def conv2d_forward(x, w, b, stride=1, pad=0):
-    """Convolution layer forward pass (cross-correlation, zero padding), vectorized.
+def conv2d_backward(dout, cache: ConvCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Convolution layer backward pass, vectorized: im2col and three products.
 
-    Shapes: ``x`` (N, C, H, W), ``w`` (F, C, KH, KW), ``b`` (F,) -> ``out`` (N, F, OH, OW)
-    with ``OH = (H - KH + 2 pad) // stride + 1``. Returns ``(out, cache)``; the cache keeps
-    references to ``x`` and ``w`` (as every layer of this package does: do not change them in
-    place before the backward pass).
+    With ``G = dL/dY`` laid out as (F, N*OH*OW), like the forward product's output:
 
-    Method: im2col gathers every receptive field into a column, so the layer is a matrix
-    product ``[w_rows | b] @ cols`` with ``w_rows = w.reshape(F, C*KH*KW)`` and ``cols`` of
-    shape (C*KH*KW + 1, n*OH*OW) for a chunk of ``n`` images, whose last row of ones adds the
-    bias (the bias trick, see :func:`_im2col`). When the columns of the whole batch take at
-    most 16 MB they are built once, as one chunk, and the cache keeps them for the backward
-    pass (as CS231n's ``conv_forward_im2col`` does; measured 10-15% off forward + backward
-    for the two smallest benchmark layers). Larger layers are processed in chunks of about
-    8 MB that stay in the CPU cache while the product reads them, in scratch arrays reused
-    between calls; the backward pass rebuilds those columns, which costs less than keeping
-    tens of MB.
-    A layer with at least 4 MB of columns splits the batch between two threads, each with a
-    one-thread BLAS (see :func:`_batch_parts`); smaller layers leave the threads to BLAS. A
-    layer with few rows of columns (``C*KH*KW < 128``) does the same product image by image,
-    ``out[n] = [w_rows | b] @ cols[:, n]``, which writes ``out`` in place instead of transposing it.
+    * ``dL/db = G 1``: each bias collects every output of its filter;
+    * ``dL/dW_rows = G cols^T``: the lecture's ``dL/dW = X ⋆ dL/dY``, one weight touching every output;
+    * ``dL/dcols = W_rows^T G``, and :func:`col2im` adds each entry back onto the pixel it was
+      read from: the sum over the region ``P``, the lecture's ``dL/dX = dL/dY ⋆ flip180(W)``.
 
-    Raises ``ValueError`` for wrong ranks, a channel mismatch, a kernel larger than the
-    padded input, a non-positive stride or a negative pad.
+    Parameters
+    ----------
+    dout : array_like, shape (N, F, OH, OW)
+        Upstream gradient ``dL/dY``.
+    cache : ConvCache
+        From :func:`conv2d_forward` (or :func:`conv2d_forward_naive`).
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+    dw : ndarray, shape (F, C, KH, KW)
+    db : ndarray, shape (F,)
+        All in the dtype of the layer's input.
     """
-    x, w, b, stride, pad = _check_conv_inputs(x, w, b, stride, pad)
-    n, c, h, wd = x.shape
+    cache = check_cache(cache, ConvCache, "conv2d_forward")
+    x, w, stride, pad = cache.x, cache.w, cache.stride, cache.pad
     f, _, kh, kw = w.shape
-    oh, ow = (h - kh + 2 * pad) // stride + 1, (wd - kw + 2 * pad) // stride + 1
-    w_aug = np.concatenate([w.reshape(f, c * kh * kw), b[:, None]], axis=1)  # [w_rows | b] (F, C*KH*KW + 1)
-    out = np.empty((n, f, oh, ow), dtype=x.dtype)
-    cols_bytes_per_image = c * kh * kw * oh * ow * x.itemsize
-    keep = n * cols_bytes_per_image <= _KEEP_COLS_BYTES       # columns kept for the backward pass
-    per_image = c * kh * kw < _PER_IMAGE_PRODUCTS_BELOW
-    parts = _batch_parts(n, cols_bytes_per_image)
-
-    def forward_part(part):
-        """Forward pass of the images ``part``; returns the columns kept (or None)."""
-        for chunk in [part] if keep else _image_chunks(part, cols_bytes_per_image):
-            xp = _pad_channel_major(x[chunk], pad)                 # (C, n, Hp, Wp)
-            cols = _im2col(xp, kh, kw, stride, oh, ow, fresh=keep) # (C*KH*KW + 1, n*OH*OW)
-            m = chunk.stop - chunk.start
-            if per_image:   # one product per image, written straight into out[n] (F, OH*OW)
-                np.matmul(w_aug, cols.reshape(-1, m, oh * ow).transpose(1, 0, 2),
-                          out=out[chunk].reshape(m, f, oh * ow))
-            else:           # one product for the chunk, then transposed into out
-                y = np.matmul(w_aug, cols, out=_scratch("y", (f, cols.shape[1]), x.dtype))
-                out[chunk] = y.reshape(f, m, oh, ow).transpose(1, 0, 2, 3)
-        return cols if keep else None
-
-    kept = map_in_threads(forward_part, parts, one_blas_thread_each=True)
-    return out, ("conv2d_forward", x, w, stride, pad, parts, kept if keep else None)
-
-
-def conv2d_backward(dout, cache):
-    """Backward pass of :func:`conv2d_forward`.
-
-    ``dout`` (N, F, OH, OW) is ``dL/dY``. Returns ``(dx, dw, db)`` with the shapes of
-    ``x``, ``w``, ``b``. With ``G = dout`` laid out as (F, n*OH*OW) for a chunk of images:
-
-    * ``[dw_rows | db] += G @ cols.T`` over the chunks: each weight collects ``dL/dY * X`` from
-      **every** output pixel (the lecture's ``dL/dW = X * dL/dY``, here the cross-correlation
-      ``X ⋆ dL/dY``), and the row of ones in ``cols`` makes the last column
-      ``db[f] = sum_{n,i,j} dout[n,f,i,j]``;
-    * ``dcols = w_rows.T @ G``, then col2im adds each entry back onto the input pixel it
-      was read from: for one pixel this sums ``dL/dY[p] W[a,b]`` over the region ``P``
-      (the lecture's ``dL/dX = dL/dY * flip180(W)``).
-    """
-    x, w, stride, pad, parts, kept = _open_cache(cache, "conv2d_forward")
-    n, c, h, wd = x.shape
-    f, _, kh, kw = w.shape
-    oh, ow = (h - kh + 2 * pad) // stride + 1, (wd - kw + 2 * pad) // stride + 1
-    dout = _check_dout(dout, (n, f, oh, ow), finite=False).astype(x.dtype, copy=False)
-    w_rows = w.reshape(f, c * kh * kw)
-    cols_bytes_per_image = c * kh * kw * oh * ow * x.itemsize
-    dx = np.empty(x.shape, dtype=x.dtype)
-    per_image = c * kh * kw < _PER_IMAGE_PRODUCTS_BELOW
-
-    def backward_part(k):
-        """dx for the images ``parts[k]``; returns their share of [dL/dW | dL/db] (transposed)."""
-        # A NaN or inf in dout is reported below, through db, with the entries it is at; it is not
-        # also warned about on its way through the products ("invalid value", e.g. inf - inf).
-        # (np.errstate holds for the thread that sets it: here, the worker.)
-        with np.errstate(invalid="ignore"):
-            dw_cols = np.zeros((c * kh * kw + 1, f), dtype=x.dtype)
-            for chunk in [parts[k]] if kept is not None else _image_chunks(parts[k], cols_bytes_per_image):
-                m = chunk.stop - chunk.start
-                if kept is not None:
-                    cols = kept[k]                                   # kept by the forward pass
-                else:
-                    cols = _im2col(_pad_channel_major(x[chunk], pad), kh, kw, stride, oh, ow)  # rebuilt
-                dcols = _scratch("dcols", (c * kh * kw, cols.shape[1]), x.dtype)
-                if per_image:   # dout[n] (F, OH*OW) used as it is, one product per image
-                    g3 = dout[chunk].reshape(m, f, oh * ow)
-                    cols3 = cols.reshape(-1, m, oh * ow).transpose(1, 0, 2)      # (n, C*KH*KW + 1, OH*OW)
-                    dw_cols += np.matmul(cols3, g3.transpose(0, 2, 1)).sum(axis=0)
-                    np.matmul(w_rows.T, g3, out=dcols.reshape(-1, m, oh * ow).transpose(1, 0, 2))
-                else:
-                    g = _scratch("g", (f, m, oh, ow), x.dtype)
-                    g[...] = dout[chunk].transpose(1, 0, 2, 3)
-                    g = g.reshape(f, -1)                             # (F, n*OH*OW)
-                    # cols @ g.T rather than g @ cols.T: the same product, and measurably faster with
-                    # OpenBLAS when the long n*OH*OW axis is the inner dimension in this orientation
-                    dw_cols += cols @ g.T
-                    np.matmul(w_rows.T, g, out=dcols)
-                dxp = _col2im(dcols, (c, m, h + 2 * pad, wd + 2 * pad), kh, kw, stride, oh, ow)  # (C, n, Hp, Wp)
-                dx[chunk] = dxp[:, :, pad:pad + h, pad:pad + wd].transpose(1, 0, 2, 3)
-            return dw_cols
-
-    dw_cols = sum(map_in_threads(backward_part, list(range(len(parts))), one_blas_thread_each=True))
-    db = dw_cols[-1].copy()
-    check_finite_through(db, [("dout", dout)])  # every entry of dout is summed into db
-    return dx, np.ascontiguousarray(dw_cols[:-1].T).reshape(w.shape), db
+    dout = check_dout(dout, _output_shape(x, w, stride, pad), "this layer's output (N, F, OH, OW)", dtype=x.dtype)
+    g = dout.transpose(1, 0, 2, 3).reshape(f, -1)  # G = dL/dY, (F, N*OH*OW)
+    cols = im2col(x, kh, kw, stride, pad)  # (C*KH*KW, N*OH*OW)
+    db = g.sum(axis=1)
+    dw = (g @ cols.T).reshape(w.shape)
+    dcols = w.reshape(f, -1).T @ g
+    dx = col2im(dcols, x.shape, kh, kw, stride, pad)
+    return dx, dw, db
 
 
 # ----------------------------------------------------------------------------- single channel
 
-def flip180(k):
-    """Rotate a 2-D kernel by 180 degrees: ``flip180(k)[a, b] = k[KH-1-a, KW-1-b]``."""
+
+def flip180(k) -> np.ndarray:
+    """Rotate a 2-D kernel by 180 degrees: ``flip180(k)[a, b] = k[KH-1-a, KW-1-b]``.
+
+    Parameters
+    ----------
+    k : array_like, shape (KH, KW)
+
+    Returns
+    -------
+    ndarray, shape (KH, KW)
+        A new array.
+    """
     k = as_float_array("k", k, ndim=2)
     return k[::-1, ::-1].copy()
 
 
-def _check_2d_pair(x, k, mode):
+def _check_2d_pair(x, k, mode: str) -> tuple[np.ndarray, np.ndarray]:
     x = as_float_array("x", x, ndim=2)
     k = as_float_array("k", k, ndim=2)
     check_choice("mode", mode, ("valid", "full"))
@@ -420,34 +388,55 @@ def _check_2d_pair(x, k, mode):
     return x, k
 
 
-def correlate2d(x, k, mode="valid"):
+def correlate2d(x, k, mode: str = "valid") -> np.ndarray:
     """Single-channel cross-correlation ``out[i, j] = sum_a sum_b x[i + a, j + b] k[a, b]``.
 
-    ``mode="valid"``: only positions where ``k`` lies inside ``x``, shape
-    ``(H - KH + 1, W - KW + 1)``. ``mode="full"``: every overlap, i.e. ``x`` padded with
-    ``KH - 1``/``KW - 1`` zeros on each side first, shape ``(H + KH - 1, W + KW - 1)``.
-    This is what :func:`conv2d_forward` computes for ``N = C = F = 1`` (``full`` = ``pad = K - 1``).
+    This is what :func:`conv2d_forward` computes for ``N = C = F = 1`` (``"full"`` is ``pad = K - 1``).
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    k : array_like, shape (KH, KW)
+    mode : {"valid", "full"}
+        ``"valid"``: only positions where ``k`` lies inside ``x``; ``"full"``: every overlap
+        (``x`` padded with ``KH - 1`` / ``KW - 1`` zeros on each side first).
+
+    Returns
+    -------
+    ndarray
+        Shape (H - KH + 1, W - KW + 1) for ``"valid"``, (H + KH - 1, W + KW - 1) for ``"full"``.
     """
     x, k = _check_2d_pair(x, k, mode)
     kh, kw = k.shape
     if mode == "full":
         x = np.pad(x, ((kh - 1, kh - 1), (kw - 1, kw - 1)))
-    windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw))  # (OH, OW, KH, KW)
+    windows = sliding_window_view(x, (kh, kw))  # (OH, OW, KH, KW)
     return np.einsum("ijab,ab->ij", windows, k)
 
 
-def convolve2d(x, k, mode="valid"):
+def convolve2d(x, k, mode: str = "valid") -> np.ndarray:
     """Single-channel true convolution, the lecture's ``Y[i,j] = sum_a sum_b X[i-a, j-b] W[a,b]``.
 
-    Equal to ``correlate2d(x, flip180(k), mode)``; the same result and index range as
+    Equal to ``correlate2d(x, flip180(k), mode)``, with the result and index range of
     ``scipy.signal.convolve2d(x, k, mode)``.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    k : array_like, shape (KH, KW)
+    mode : {"valid", "full"}
+
+    Returns
+    -------
+    ndarray
+        Shape as for :func:`correlate2d`.
     """
     x, k = _check_2d_pair(x, k, mode)
     return correlate2d(x, k[::-1, ::-1], mode)
 
 
-def conv_gradient_identities(x, k, dy):
-    """Both conventions' gradient identities for one channel and one filter, as a dict.
+def conv_gradient_identities(x, k, dy) -> dict[str, np.ndarray]:
+    """Both conventions' gradient identities for one channel and one filter.
 
     For a loss ``L`` with upstream gradient ``dy = dL/dY`` (shape of the valid output):
 
@@ -460,8 +449,20 @@ def conv_gradient_identities(x, k, dy):
         ``dL/dW = convolve2d(flip180(X), dL/dY, "valid") = flip180(correlate2d(X, dL/dY, "valid"))``.
 
     Read every ``*`` on the slide as cross-correlation and both slide formulas are exact for
-    the framework convention. Returns the right-hand sides, keyed by name; the tests
-    compare each with the gradient of :func:`conv2d_forward` / a numerical gradient.
+    the framework convention.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+    k : array_like, shape (KH, KW)
+    dy : array_like, shape (H - KH + 1, W - KW + 1)
+
+    Returns
+    -------
+    dict of str to ndarray
+        The right-hand sides, keyed ``framework_dW``, ``framework_dX``,
+        ``framework_dX_as_correlation``, ``lecture_dX``, ``lecture_dW``,
+        ``lecture_dW_as_flipped_correlation``.
     """
     x = as_float_array("x", x, ndim=2)
     k = as_float_array("k", k, ndim=2)
@@ -478,14 +479,31 @@ def conv_gradient_identities(x, k, dy):
     }
 
 
-# ----------------------------------------------------------------------------- regions (for teaching/demos)
+# ----------------------------------------------------------------------------- regions (for teaching and demos)
 
-def input_pixel_region(i_in, j_in, in_shape, kernel_shape, stride=1, pad=0):
-    """The region ``P``: every ``(i, j, a, b)`` such that output ``(i, j)`` reads input pixel
-    ``(i_in, j_in)`` through kernel weight ``(a, b)``, i.e. ``iS + a = i_in + P`` and
-    ``jS + b = j_in + P``. Returns a list of tuples (row-major in ``(i, j)``).
 
-    ``dL/dX[i_in, j_in] = sum over this list of dL/dY[i, j] * W[a, b]``.
+def input_pixel_region(
+    i_in: int, j_in: int, in_shape: tuple, kernel_shape: tuple, stride: int = 1, pad: int = 0
+) -> list[tuple[int, int, int, int]]:
+    """The region ``P`` of input pixel ``(i_in, j_in)``: the outputs that read it, and through which weight.
+
+    ``dL/dX[i_in, j_in] = sum over this list of dL/dY[i, j] W[a, b]``.
+
+    Parameters
+    ----------
+    i_in, j_in : int
+        The pixel, in the unpadded input.
+    in_shape : tuple
+        (H, W) of the input.
+    kernel_shape : tuple
+        (KH, KW).
+    stride, pad : int
+
+    Returns
+    -------
+    list of (i, j, a, b)
+        Every output ``(i, j)`` and weight ``(a, b)`` with ``iS + a = i_in + P`` and
+        ``jS + b = j_in + P``, row-major in ``(i, j)``.
     """
     h, w = in_shape
     kh, kw = kernel_shape
@@ -504,12 +522,28 @@ def input_pixel_region(i_in, j_in, in_shape, kernel_shape, stride=1, pad=0):
     return region
 
 
-def weight_footprint(a, b, in_shape, kernel_shape, stride=1, pad=0):
-    """Every ``(i, j, i_in, j_in)`` such that weight ``W[a, b]`` multiplies padded-input pixel
-    ``(i_in, j_in)`` (coordinates in the *unpadded* input; outside it the value is a zero of
-    the padding) to make output ``(i, j)``. One entry per output pixel: a weight touches all of them.
+def weight_footprint(
+    a: int, b: int, in_shape: tuple, kernel_shape: tuple, stride: int = 1, pad: int = 0
+) -> list[tuple[int, int, int, int]]:
+    """Every output of weight ``W[a, b]`` and the input pixel it multiplies there: a weight touches all outputs.
 
-    ``dL/dW[a, b] = sum over this list of dL/dY[i, j] * X[i_in, j_in]`` (padding terms are 0).
+    ``dL/dW[a, b] = sum over this list of dL/dY[i, j] X[i_in, j_in]`` (padding terms are 0).
+
+    Parameters
+    ----------
+    a, b : int
+        The weight's position in the kernel.
+    in_shape : tuple
+        (H, W) of the input.
+    kernel_shape : tuple
+        (KH, KW).
+    stride, pad : int
+
+    Returns
+    -------
+    list of (i, j, i_in, j_in)
+        One entry per output pixel; ``(i_in, j_in)`` in the unpadded input's coordinates
+        (outside it the value read is a zero of the padding).
     """
     h, w = in_shape
     kh, kw = kernel_shape

@@ -25,9 +25,10 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from .conv import conv2d_backward, conv2d_forward, conv_output_size, input_pixel_region, weight_footprint
-from .pooling import (avg_pool_backward, avg_pool_forward, max_pool_backward, max_pool_forward,
-                      max_pool_switches, pool_output_size)
+from .conv import conv_output_size, input_pixel_region, weight_footprint
+from .fast.conv import conv2d_backward, conv2d_forward
+from .fast.pooling import avg_pool_backward, avg_pool_forward, max_pool_backward, max_pool_forward
+from .pooling import max_pool_switches, pool_output_size
 
 __all__ = ["ConvGradientDemo", "PoolingRoutingDemo", "parse_grid", "benchmark_cases"]
 

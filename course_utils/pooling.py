@@ -2,313 +2,313 @@
 
 A pooling layer has no weights, so backpropagation only needs ``dL/dX``:
 
-* **max pooling** remembers, for every window, the position of its winner (the
-  *switch*); the backward pass routes each upstream gradient ``dL/dY[i, j]`` to that
-  one input pixel and gives the others 0;
-* **average pooling** shares ``dL/dY[i, j]`` equally: each of the ``size*size`` pixels
-  of the window gets ``dL/dY[i, j] / size**2`` (divided by 4 for 2x2, by 9 for 3x3).
+* **max pooling** remembers, for every window, the position of its winner (the *switch*); the
+  backward pass routes each upstream gradient ``dL/dY[i, j]`` to that one input pixel and gives
+  the others 0;
+* **average pooling** shares ``dL/dY[i, j]`` equally: each of the ``size*size`` pixels of the
+  window gets ``dL/dY[i, j] / size**2`` (divided by 4 for 2x2, by 9 for 3x3).
 
-Shapes: ``x`` (N, C, H, W) -> ``out`` (N, C, OH, OW) with
-``OH = (H - size) // stride + 1`` (no padding; rows/columns that no window reaches
-get zero gradient). Any window size and stride, overlapping windows included
-(e.g. 3x3 with stride 2): where windows overlap, a pixel collects the gradients of
-every window it belongs to.
+Shapes: ``x`` (N, C, H, W) -> ``out`` (N, C, OH, OW) with ``OH = (H - size) // stride + 1`` (no
+padding; rows and columns that no window reaches get zero gradient). Any window size and stride,
+overlapping windows included (3x3 with stride 2): where windows overlap, a pixel collects the
+gradients of every window it belongs to.
 
-**Ties.** When several entries of a window share the maximum, the gradient goes to
-the **first** of them in row-major window order (left to right, then top to
-bottom), exactly as PyTorch does. A max is not differentiable at a tie; any one
-winner is a valid subgradient, but routing ``dL/dY`` to *every* tied entry (the
-"mask of all maxima" rule of several well-known course codes, kept here as
-:func:`max_pool_backward_all_maxima` to show what goes wrong) multiplies the
-gradient: after a ReLU about 6% of 2x2 windows are all zeros, and such a window
-would pass 4x the gradient back. (In conv -> ReLU -> pool the ReLU's zero derivative
-then kills that gradient, which hides the bug in the most common architecture; with
-no such gate, e.g. quantized integer activations, the weights' gradients are wrong.)
+**Ties.** When several entries of a window share the maximum, the gradient goes to the **first**
+of them in row-major window order (left to right, then top to bottom), as PyTorch does. A max is
+not differentiable at a tie; any one winner is a valid subgradient, but routing ``dL/dY`` to
+*every* tied entry (the "mask of all maxima" rule of several well-known course codes, kept here
+as :func:`max_pool_backward_all_maxima` to show what goes wrong) multiplies the gradient: after a
+ReLU about 6% of 2x2 windows are all zeros, and such a window would pass 4x the gradient back.
+(In conv -> ReLU -> pool the ReLU's zero derivative then kills that gradient, which hides the bug
+in the most common architecture; with no such gate, e.g. integer activations, the weights'
+gradients are wrong.)
 
-Naive loop versions sit beside the fast ones; tests prove they agree.
+Loop versions (``*_naive``) sit beside vectorized ones built on window views; the tuned max pool
+is :mod:`course_utils.fast.pooling`. Tests prove all of them agree.
 """
+
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import dataclass
 
-from ._checks import as_float_array, check_positive_int, check_shape
-from ._parallel import map_in_threads
-from ._scratch import scratch as _scratch
-from .conv import _open_cache
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ._checks import check_cache, check_dout, check_pool_inputs
+from .conv import conv_output_size
 
 __all__ = [
+    "MaxPoolCache",
+    "AvgPoolCache",
     "pool_output_size",
-    "max_pool_forward", "max_pool_backward",
-    "max_pool_forward_naive", "max_pool_backward_naive",
-    "avg_pool_forward", "avg_pool_backward",
-    "avg_pool_forward_naive", "avg_pool_backward_naive",
-    "max_pool_switches", "max_pool_backward_all_maxima",
+    "max_pool_forward",
+    "max_pool_backward",
+    "max_pool_forward_naive",
+    "max_pool_backward_naive",
+    "avg_pool_forward",
+    "avg_pool_backward",
+    "avg_pool_forward_naive",
+    "avg_pool_backward_naive",
+    "max_pool_switches",
+    "max_pool_backward_all_maxima",
 ]
 
 
+@dataclass(frozen=True, eq=False)
+class MaxPoolCache:
+    """What max pooling's backward pass needs: the input's shape and every window's switch."""
+
+    x: np.ndarray  #: the layer's input (N, C, H, W)
+    switches: np.ndarray  #: (N, C, OH, OW) integers: the winner's position ``q = a*size + b`` in its window
+    size: int
+    stride: int
+
+
+@dataclass(frozen=True, eq=False)
+class AvgPoolCache:
+    """What average pooling's backward pass needs: the input, the window size and the stride."""
+
+    x: np.ndarray  #: the layer's input (N, C, H, W)
+    size: int
+    stride: int
+
+
 def pool_output_size(size_in: int, size: int, stride: int) -> int:
-    """``(size_in - size) // stride + 1``: the lecture's ``(W1 - F)/S + 1`` with no padding."""
-    return (size_in - size) // stride + 1
+    """Pooling output size along one axis, ``(size_in - size) // stride + 1``.
 
+    The lecture's ``(W1 - F)/S + 1``: :func:`~course_utils.conv.conv_output_size` with no padding.
 
-def _check_pool_inputs(x, size, stride):
-    x = as_float_array("x", x, ndim=4)
-    size = check_positive_int("size", size)
-    stride = check_positive_int("stride", stride)
-    h, w = x.shape[2:]
-    if size > h or size > w:
-        raise ValueError(f"size: expected a window no larger than the input's {h}x{w} (x of shape "
-                         f"{x.shape}), got {size}x{size}")
-    if 0 in x.shape:
-        raise ValueError(f"x: expected a non-empty array, got shape {x.shape}")
-    return x, size, stride
+    Parameters
+    ----------
+    size_in : int
+        Input size (>= ``size``).
+    size : int
+        Window size.
+    stride : int
+        Step between windows.
 
-
-def _check_dout(dout, x_shape, size, stride):
-    n, c, h, w = x_shape
-    expected = (n, c, pool_output_size(h, size, stride), pool_output_size(w, size, stride))
-    dout = as_float_array("dout", dout, ndim=4)
-    check_shape("dout", dout, expected, why="the shape of this pooling layer's output (N, C, OH, OW)")
-    return dout
-
-
-def _window(x_or_dx, a, b, size, stride, oh, ow):
-    """The strided view of every window's entry ``(a, b)``: shape (N, C, OH, OW)."""
-    return x_or_dx[:, :, a:a + stride * oh:stride, b:b + stride * ow:stride]
-
-
-# ----------------------------------------------------------------------------- max pooling, fast
-
-_CHUNK_BYTES = 2 * 2**20  # images per chunk: about this much input (see _chunks)
-
-
-def _chunks(n_images, image_bytes):
-    """Slices of about ``_CHUNK_BYTES`` of input each.
-
-    Why 2 MB: each chunk's planes then stay in the L2/L3 cache between the passes, and the
-    numpy calls are long enough that two threads rarely wait for each other's GIL hand-over.
-    Measured on (64, 64, 32, 32) 2x2 pooling, forward + backward, two threads: 256 kB chunks
-    44 ms wall (55 ms CPU: the threads mostly queued for the GIL), 2 MB chunks 18 ms (29 ms CPU).
+    Returns
+    -------
+    int
     """
-    step = max(1, _CHUNK_BYTES // max(1, image_bytes))
-    return [slice(s, min(s + step, n_images)) for s in range(0, n_images, step)]
+    return conv_output_size(size_in, size, stride, pad=0)
 
 
-def _index_type(size):
-    """The smallest integer type that holds a window position ``q = a*size + b``."""
-    return np.int8 if size * size <= 127 else np.int32
+def _windows(x: np.ndarray, size: int, stride: int) -> np.ndarray:
+    """Every window of ``x`` (N, C, H, W), a view (N, C, OH, OW, size, size): ``[n,c,i,j,a,b] = x[n,c,iS+a,jS+b]``."""
+    return sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]
 
 
-def _window_entries(images, size, stride, oh, ow, out):
-    """Entry ``q = a*size + b`` of every window, as a contiguous plane: ``out[q] = x[:, iS+a, jS+b]``.
+def _dout(dout, cache: MaxPoolCache | AvgPoolCache) -> np.ndarray:
+    n, c, h, w = cache.x.shape
+    expected = (n, c, pool_output_size(h, cache.size, cache.stride), pool_output_size(w, cache.size, cache.stride))
+    return check_dout(dout, expected, "this pooling layer's output (N, C, OH, OW)", dtype=cache.x.dtype)
 
-    ``images`` (m, H, W) -> ``out`` (size*size, m, OH, OW). When the windows tile the image
-    (``stride == size``) this is one transposing copy; otherwise one strided copy per ``(a, b)``.
-    Why the copy: numpy's loops over a strided (m, OH, OW) view run about 3x slower than over
-    a contiguous plane (short inner loops, no SIMD), and every later pass reads the planes.
+
+# ----------------------------------------------------------------------------- max pooling
+
+
+def max_pool_forward(x, size: int = 2, stride: int = 2) -> tuple[np.ndarray, MaxPoolCache]:
+    """Max pooling, vectorized: ``Y[i, j] = max over the window R_ij of X``, and the window's switch.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+    size : int, default 2
+        Window size (``size x size``), at most the image's height and width.
+    stride : int, default 2
+        Step between windows (``stride < size``: overlapping windows).
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, OH, OW)
+        ``OH = (H - size) // stride + 1``.
+    cache : MaxPoolCache
+        Holds the switches: for every window the position ``q = a*size + b`` of its winner,
+        the first maximum in row-major window order.
     """
-    m = images.shape[0]
-    if stride == size:
-        tiles = images[:, :oh * size, :ow * size].reshape(m, oh, size, ow, size)
-        np.copyto(out.reshape(size, size, m, oh, ow), tiles.transpose(2, 4, 0, 1, 3))
-    else:
-        for a in range(size):
-            for b in range(size):
-                out[a * size + b] = _window(images[:, None], a, b, size, stride, oh, ow)[:, 0]
-    return out
+    x, size, stride = check_pool_inputs(x, size, stride)
+    windows = _windows(x, size, stride)  # (N, C, OH, OW, size, size)
+    out = windows.max(axis=(4, 5))
+    switches = windows.reshape(*out.shape, size * size).argmax(axis=4)  # argmax: the first maximum
+    return out, MaxPoolCache(x, switches, size, stride)
 
 
-def max_pool_forward(x, size=2, stride=2):
-    """Max pooling over ``size x size`` windows moved by ``stride`` (vectorized).
+def _switch_rows_cols(cache: MaxPoolCache) -> tuple[np.ndarray, np.ndarray]:
+    """Input row and column of every window's winner, each (N, C, OH, OW)."""
+    oh, ow = cache.switches.shape[2:]
+    a, b = np.divmod(cache.switches.astype(np.int64), cache.size)  # the winner inside its window
+    rows = np.arange(oh)[:, None] * cache.stride + a
+    cols = np.arange(ow)[None, :] * cache.stride + b
+    return rows, cols
 
-    ``x`` (N, C, H, W) -> ``out`` (N, C, OH, OW), ``OH = (H - size) // stride + 1``.
-    Returns ``(out, cache)``; the cache holds the switches: for every window the position
-    ``q = a*size + b`` of its winner inside the window.
 
-    Method: the window entries ``q = 0, 1, ...`` (row-major order) are laid out as contiguous
-    planes, then one pass per entry keeps the running maximum and, where an entry is
-    **strictly** greater, its position. A tie therefore keeps the earlier entry: the winner
-    is the **first maximum in row-major window order** (PyTorch's rule). The images are
-    processed in chunks of about 2 MB so that the planes stay in the CPU cache, and the
-    chunks are shared between two threads (numpy releases the GIL inside its loops).
+def max_pool_backward(dout, cache: MaxPoolCache) -> np.ndarray:
+    """Backward pass of max pooling: ``dL/dY[i, j]`` goes to its window's winner, 0 elsewhere.
+
+    ``dL/dX[r, c] = sum over the windows (i, j) whose switch is (r, c) of dL/dY[i, j]`` (a sum
+    because overlapping windows can share a winner).
+
+    Parameters
+    ----------
+    dout : array_like, shape (N, C, OH, OW)
+        Upstream gradient ``dL/dY``.
+    cache : MaxPoolCache
+        From :func:`max_pool_forward` (or its naive or fast version).
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+        In the dtype of the layer's input.
     """
-    x, size, stride = _check_pool_inputs(x, size, stride)
-    n, c, h, w = x.shape
-    oh, ow = pool_output_size(h, size, stride), pool_output_size(w, size, stride)
-    images = x.reshape(n * c, h, w)
-    out = np.empty((n * c, oh, ow), dtype=x.dtype)
-    switch = np.empty((n * c, oh, ow), dtype=_index_type(size))
-
-    def work(chunk):
-        m = chunk.stop - chunk.start
-        planes = _window_entries(images[chunk], size, stride, oh, ow,
-                                 _scratch("pool_planes", (size * size, m, oh, ow), x.dtype))
-        best, won = out[chunk], switch[chunk]
-        won.fill(0)
-        np.copyto(best, planes[0])
-        greater = _scratch("pool_greater", (m, oh, ow), bool)
-        position = _scratch("pool_position", (m, oh, ow), won.dtype)
-        for q in range(1, size * size):
-            np.greater(planes[q], best, out=greater)
-            np.maximum(best, planes[q], out=best)
-            # where greater, the winner becomes q; q exceeds every earlier position, so a
-            # maximum writes it (for (64, 64, 32, 32) 2x2: 0.7 ms for all the passes, where
-            # np.copyto(won, q, where=greater) took 7.8 ms for two of the three);
-            # q as the index type keeps the product in that type (a Python int would make it int64)
-            np.multiply(greater, won.dtype.type(q), out=position)
-            np.maximum(won, position, out=won)
-
-    map_in_threads(work, _chunks(n * c, h * w * x.itemsize))
-    cache = ("max_pool_forward", x.shape, switch.reshape(n, c, oh, ow), size, stride)
-    return out.reshape(n, c, oh, ow), cache
-
-
-def max_pool_backward(dout, cache):
-    """Backward pass of :func:`max_pool_forward`: ``dL/dY[i, j]`` goes to its window's winner.
-
-    ``dout`` (N, C, OH, OW) -> ``dx`` (N, C, H, W): for every window position ``q = (a, b)``,
-    the input pixels ``x[iS + a, jS + b]`` receive ``dL/dY[i, j]`` where ``q`` won and 0
-    elsewhere. Where windows overlap (``stride < size``), a pixel adds up the gradients of
-    every window it won; where windows tile the image, each pixel is written exactly once.
-    """
-    x_shape, switch, size, stride = _open_cache(cache, "max_pool_forward")
-    dout = _check_dout(dout, x_shape, size, stride)
-    n, c, h, w = x_shape
-    oh, ow = switch.shape[2:]
-    overlapping = stride < size
-    exact = stride == size and h == oh * size and w == ow * size  # every pixel in one window
-    d_images, won_of = dout.reshape(n * c, oh, ow), switch.reshape(n * c, oh, ow)
-    dx = (np.empty if exact else np.zeros)((n * c, h, w), dtype=dout.dtype)
-
-    def work(chunk):
-        g, won, dxs = d_images[chunk], won_of[chunk], dx[chunk][:, None]
-        is_q = _scratch("pool_is_q", g.shape, bool)
-        routed = _scratch("pool_routed", g.shape, g.dtype) if overlapping else None
-        for q in range(size * size):
-            np.equal(won, q, out=is_q)
-            target = _window(dxs, q // size, q % size, size, stride, oh, ow)[:, 0]
-            if overlapping:
-                target += np.multiply(g, is_q, out=routed)
-            else:
-                np.multiply(g, is_q, out=target)
-
-    map_in_threads(work, _chunks(n * c, h * w * dout.itemsize))
-    return dx.reshape(x_shape)
-
-
-def max_pool_switches(cache):
-    """Input coordinates of every window's winner: integer array (N, C, OH, OW, 2) of (row, col).
-
-    Works with the cache of :func:`max_pool_forward` or :func:`max_pool_forward_naive`.
-    """
-    if isinstance(cache, tuple) and cache and cache[0] == "max_pool_forward_naive":
-        x, size, stride = cache[1:]  # the naive rule: np.argmax over each window
-        n, c, h, w = x.shape
-        oh, ow = pool_output_size(h, size, stride), pool_output_size(w, size, stride)
-        out = np.zeros((n, c, oh, ow, 2), dtype=np.int64)
-        for idx in np.ndindex(n, c, oh, ow):
-            i, j = idx[2:]
-            window = x[idx[0], idx[1], i * stride:i * stride + size, j * stride:j * stride + size]
-            a, b = np.unravel_index(np.argmax(window), window.shape)
-            out[idx] = (i * stride + a, j * stride + b)
-        return out
-    _, switch, size, stride = _open_cache(cache, "max_pool_forward", "max_pool_forward_naive")
-    oh, ow = switch.shape[2:]
-    a, b = np.divmod(switch.astype(np.int64), size)
-    rows = np.arange(oh)[:, None] * stride + a
-    cols = np.arange(ow)[None, :] * stride + b
-    return np.stack([rows, cols], axis=-1)
-
-
-def max_pool_backward_all_maxima(dout, x, size=2, stride=2):
-    """The **wrong** tie rule, for teaching: every entry equal to its window's max gets ``dL/dY``.
-
-    Agrees with :func:`max_pool_backward` on tie-free inputs. On a tied window it hands the
-    gradient to each tied entry, so the total gradient leaving the window is multiplied by
-    the number of ties (4x for an all-zero 2x2 window after a ReLU). Do not train with it.
-    """
-    x, size, stride = _check_pool_inputs(x, size, stride)
-    out, _ = max_pool_forward(x, size, stride)
-    dout = _check_dout(dout, x.shape, size, stride)
-    oh, ow = out.shape[2:]
-    dx = np.zeros(x.shape)
-    for k in range(size * size):
-        view = _window(x, k // size, k % size, size, stride, oh, ow)
-        _window(dx, k // size, k % size, size, stride, oh, ow)[...] += np.where(view == out, dout, 0.0)
+    cache = check_cache(cache, MaxPoolCache, "max_pool_forward")
+    dout = _dout(dout, cache)
+    n, c = dout.shape[:2]
+    rows, cols = _switch_rows_cols(cache)
+    images, channels = np.indices((n, c))[:, :, :, None, None]
+    dx = np.zeros(cache.x.shape, dtype=dout.dtype)
+    np.add.at(dx, (images, channels, rows, cols), dout)  # dL/dX[switch(i, j)] += dL/dY[i, j]
     return dx
 
 
-# ----------------------------------------------------------------------------- max pooling, naive
+def max_pool_switches(cache: MaxPoolCache) -> np.ndarray:
+    """Input coordinates of every window's winner.
 
-def max_pool_forward_naive(x, size=2, stride=2):
-    """Loop version of :func:`max_pool_forward`: one window at a time, ``out = window.max()``."""
-    x, size, stride = _check_pool_inputs(x, size, stride)
+    Parameters
+    ----------
+    cache : MaxPoolCache
+        From any max pooling forward pass.
+
+    Returns
+    -------
+    ndarray of int64, shape (N, C, OH, OW, 2)
+        ``(row, col)`` of each window's switch in the input.
+    """
+    cache = check_cache(cache, MaxPoolCache, "max_pool_forward")
+    return np.stack(_switch_rows_cols(cache), axis=-1)
+
+
+def max_pool_backward_all_maxima(dout, x, size: int = 2, stride: int = 2) -> np.ndarray:
+    """The **wrong** tie rule, for teaching: every entry equal to its window's max gets ``dL/dY``.
+
+    Agrees with :func:`max_pool_backward` on tie-free inputs. On a tied window it hands the
+    gradient to each tied entry, so the total gradient leaving the window is multiplied by the
+    number of ties (4x for an all-zero 2x2 window after a ReLU). Do not train with it.
+
+    Parameters
+    ----------
+    dout : array_like, shape (N, C, OH, OW)
+    x : array_like, shape (N, C, H, W)
+        The pooling layer's input.
+    size, stride : int
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+    """
+    out, cache = max_pool_forward(x, size, stride)
+    dout = _dout(dout, cache)
+    x, (oh, ow) = cache.x, out.shape[2:]
+    dx = np.zeros(x.shape, dtype=x.dtype)
+    for a in range(size):
+        for b in range(size):
+            entry = (slice(None), slice(None), slice(a, a + stride * oh, stride), slice(b, b + stride * ow, stride))
+            dx[entry] += np.where(x[entry] == out, dout, 0.0)
+    return dx
+
+
+def max_pool_forward_naive(x, size: int = 2, stride: int = 2) -> tuple[np.ndarray, MaxPoolCache]:
+    """Max pooling, one window at a time: ``out = window.max()``, switch ``= np.argmax(window)``.
+
+    Parameters and returns as :func:`max_pool_forward`.
+    """
+    x, size, stride = check_pool_inputs(x, size, stride)
     n_img, n_chan, h, w = x.shape
     oh, ow = pool_output_size(h, size, stride), pool_output_size(w, size, stride)
     out = np.zeros((n_img, n_chan, oh, ow), dtype=x.dtype)
+    switches = np.zeros((n_img, n_chan, oh, ow), dtype=np.int64)
     for n in range(n_img):
         for c in range(n_chan):
             for i in range(oh):
                 for j in range(ow):
-                    window = x[n, c, i * stride:i * stride + size, j * stride:j * stride + size]
+                    window = x[n, c, i * stride : i * stride + size, j * stride : j * stride + size]
                     out[n, c, i, j] = window.max()
-    return out, ("max_pool_forward_naive", x, size, stride)
+                    switches[n, c, i, j] = np.argmax(window)  # the first maximum in row-major order
+    return out, MaxPoolCache(x, switches, size, stride)
 
 
-def max_pool_backward_naive(dout, cache):
-    """Loop version of :func:`max_pool_backward`.
+def max_pool_backward_naive(dout, cache: MaxPoolCache) -> np.ndarray:
+    """Backward pass of max pooling, one window at a time: add ``dL/dY[i, j]`` to ``dx`` at the switch.
 
-    For each window: find the switch ``(a, b)`` with ``np.argmax`` (which returns the first
-    maximum in row-major order) and add ``dL/dY[i, j]`` to ``dx`` at that input pixel.
+    Parameters and returns as :func:`max_pool_backward`.
     """
-    x, size, stride = _open_cache(cache, "max_pool_forward_naive")
-    dout = _check_dout(dout, x.shape, size, stride)
+    cache = check_cache(cache, MaxPoolCache, "max_pool_forward_naive")
+    dout = _dout(dout, cache)
+    size, stride = cache.size, cache.stride
     n_img, n_chan, oh, ow = dout.shape
-    dx = np.zeros(x.shape)
+    dx = np.zeros(cache.x.shape, dtype=dout.dtype)
     for n in range(n_img):
         for c in range(n_chan):
             for i in range(oh):
                 for j in range(ow):
-                    window = x[n, c, i * stride:i * stride + size, j * stride:j * stride + size]
-                    a, b = np.unravel_index(np.argmax(window), window.shape)
+                    a, b = divmod(int(cache.switches[n, c, i, j]), size)
                     dx[n, c, i * stride + a, j * stride + b] += dout[n, c, i, j]
     return dx
 
 
 # ----------------------------------------------------------------------------- average pooling
 
-def avg_pool_forward(x, size=2, stride=2):
-    """Average pooling: ``out[n,c,i,j] = (1/size**2) sum_{a,b} x[n, c, iS + a, jS + b]``.
 
-    ``x`` (N, C, H, W) -> ``out`` (N, C, OH, OW). Returns ``(out, cache)``.
+def avg_pool_forward(x, size: int = 2, stride: int = 2) -> tuple[np.ndarray, AvgPoolCache]:
+    """Average pooling, vectorized: ``Y[n,c,i,j] = (1/size**2) sum_{a,b} X[n, c, iS + a, jS + b]``.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+    size : int, default 2
+    stride : int, default 2
+
+    Returns
+    -------
+    out : ndarray, shape (N, C, OH, OW)
+    cache : AvgPoolCache
     """
-    x, size, stride = _check_pool_inputs(x, size, stride)
-    n, c, h, w = x.shape
-    oh, ow = pool_output_size(h, size, stride), pool_output_size(w, size, stride)
-    out = np.zeros((n, c, oh, ow), dtype=x.dtype)
-    for a in range(size):
-        for b in range(size):
-            out += _window(x, a, b, size, stride, oh, ow)
-    out /= size * size
-    return out, ("avg_pool_forward", x.shape, size, stride)
+    x, size, stride = check_pool_inputs(x, size, stride)
+    out = _windows(x, size, stride).sum(axis=(4, 5)) / (size * size)
+    return out, AvgPoolCache(x, size, stride)
 
 
-def avg_pool_backward(dout, cache):
-    """Backward pass of :func:`avg_pool_forward`: each window pixel gets ``dL/dY[i, j] / size**2``."""
-    x_shape, size, stride = _open_cache(cache, "avg_pool_forward", "avg_pool_forward_naive")
-    dout = _check_dout(dout, x_shape, size, stride)
+def avg_pool_backward(dout, cache: AvgPoolCache) -> np.ndarray:
+    """Backward pass of average pooling: each pixel of window ``(i, j)`` gets ``dL/dY[i, j] / size**2``.
+
+    Parameters
+    ----------
+    dout : array_like, shape (N, C, OH, OW)
+    cache : AvgPoolCache
+        From :func:`avg_pool_forward` (or its naive or fast version).
+
+    Returns
+    -------
+    dx : ndarray, shape (N, C, H, W)
+    """
+    cache = check_cache(cache, AvgPoolCache, "avg_pool_forward")
+    dout = _dout(dout, cache)
+    size, stride = cache.size, cache.stride
     oh, ow = dout.shape[2:]
     share = dout / (size * size)
-    dx = np.zeros(x_shape, dtype=dout.dtype)
+    dx = np.zeros(cache.x.shape, dtype=dout.dtype)
     for a in range(size):
-        for b in range(size):
-            _window(dx, a, b, size, stride, oh, ow)[...] += share
+        for b in range(size):  # entry (a, b) of every window at once
+            dx[:, :, a : a + stride * oh : stride, b : b + stride * ow : stride] += share
     return dx
 
 
-def avg_pool_forward_naive(x, size=2, stride=2):
-    """Loop version of :func:`avg_pool_forward`: ``out = window.sum() / size**2``."""
-    x, size, stride = _check_pool_inputs(x, size, stride)
+def avg_pool_forward_naive(x, size: int = 2, stride: int = 2) -> tuple[np.ndarray, AvgPoolCache]:
+    """Average pooling, one window at a time: ``out = window.sum() / size**2``.
+
+    Parameters and returns as :func:`avg_pool_forward`.
+    """
+    x, size, stride = check_pool_inputs(x, size, stride)
     n_img, n_chan, h, w = x.shape
     oh, ow = pool_output_size(h, size, stride), pool_output_size(w, size, stride)
     out = np.zeros((n_img, n_chan, oh, ow), dtype=x.dtype)
@@ -316,17 +316,21 @@ def avg_pool_forward_naive(x, size=2, stride=2):
         for c in range(n_chan):
             for i in range(oh):
                 for j in range(ow):
-                    window = x[n, c, i * stride:i * stride + size, j * stride:j * stride + size]
+                    window = x[n, c, i * stride : i * stride + size, j * stride : j * stride + size]
                     out[n, c, i, j] = window.sum() / (size * size)
-    return out, ("avg_pool_forward_naive", x.shape, size, stride)
+    return out, AvgPoolCache(x, size, stride)
 
 
-def avg_pool_backward_naive(dout, cache):
-    """Loop version of :func:`avg_pool_backward`: share each ``dL/dY[i, j]`` over its window."""
-    x_shape, size, stride = _open_cache(cache, "avg_pool_forward", "avg_pool_forward_naive")
-    dout = _check_dout(dout, x_shape, size, stride)
+def avg_pool_backward_naive(dout, cache: AvgPoolCache) -> np.ndarray:
+    """Backward pass of average pooling, one window at a time: share each ``dL/dY[i, j]`` over its window.
+
+    Parameters and returns as :func:`avg_pool_backward`.
+    """
+    cache = check_cache(cache, AvgPoolCache, "avg_pool_forward_naive")
+    dout = _dout(dout, cache)
+    size, stride = cache.size, cache.stride
     n_img, n_chan, oh, ow = dout.shape
-    dx = np.zeros(x_shape)
+    dx = np.zeros(cache.x.shape, dtype=dout.dtype)
     for n in range(n_img):
         for c in range(n_chan):
             for i in range(oh):

@@ -48,7 +48,7 @@ import functools
 import numpy as np
 
 from ._checks import as_float_array, check_choice, check_finite_through, check_positive_int, check_shape
-from ._scratch import scratch as _scratch
+from .fast._scratch import scratch as _scratch
 
 __all__ = [
     "binomial_kernel", "blur", "downsample", "upsample", "max_levels",

@@ -1,15 +1,27 @@
-"""Convolution layer: lecture example, naive vs fast, numerical gradients, independent oracles, identities, bad input."""
-from __future__ import annotations
+"""Convolution layer (readable versions): lecture example, naive vs vectorized, numerical gradients,
+independent oracles, identities, bad input."""
 
-import warnings
+from __future__ import annotations
 
 import numpy as np
 import pytest
 from scipy import signal
 
 from course_utils.conv import (
-    conv2d_backward, conv2d_backward_naive, conv2d_forward, conv2d_forward_naive, conv_gradient_identities,
-    conv_output_size, convolve2d, correlate2d, flip180, input_pixel_region, weight_footprint,
+    ConvCache,
+    col2im,
+    conv2d_backward,
+    conv2d_backward_naive,
+    conv2d_forward,
+    conv2d_forward_naive,
+    conv_gradient_identities,
+    conv_output_size,
+    convolve2d,
+    correlate2d,
+    flip180,
+    im2col,
+    input_pixel_region,
+    weight_footprint,
 )
 from course_utils.gradcheck import numerical_gradient, relative_error
 
@@ -57,28 +69,19 @@ def test_hand_computed_output():
     np.testing.assert_allclose(out[0, 0], [[0 + 8 + 0.5, 1 + 10 + 0.5], [3 + 14 + 0.5, 4 + 16 + 0.5]])
 
 
-@pytest.fixture(params=["per-image products", "per-chunk products"])
-def product_layout(request, monkeypatch):
-    """Run a test with each of the fast layer's two ways of doing its matrix products."""
-    import course_utils.conv as conv_module
-    if request.param == "per-chunk products":
-        monkeypatch.setattr(conv_module, "_PER_IMAGE_PRODUCTS_BELOW", 0)
-    return request.param
-
-
 @pytest.mark.parametrize("cfg", CONFIGS, ids=[str(c) for c in CONFIGS])
-def test_naive_and_fast_agree(cfg, product_layout):
+def test_naive_and_vectorized_agree(cfg):
     x, w, b, stride, pad, dout = _random_problem(cfg)
-    out_fast, cache_fast = conv2d_forward(x, w, b, stride, pad)
+    out_vec, cache_vec = conv2d_forward(x, w, b, stride, pad)
     out_naive, cache_naive = conv2d_forward_naive(x, w, b, stride, pad)
-    np.testing.assert_allclose(out_fast, out_naive, rtol=0, atol=1e-10)
-    for fast, naive in zip(conv2d_backward(dout, cache_fast), conv2d_backward_naive(dout, cache_naive)):
-        assert fast.shape == naive.shape
-        np.testing.assert_allclose(fast, naive, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(out_vec, out_naive, rtol=0, atol=1e-10)
+    for vec, naive in zip(conv2d_backward(dout, cache_vec), conv2d_backward_naive(dout, cache_naive)):
+        assert vec.shape == naive.shape
+        np.testing.assert_allclose(vec, naive, rtol=0, atol=1e-10)
 
 
 @pytest.mark.parametrize("cfg", CONFIGS, ids=[str(c) for c in CONFIGS])
-def test_fast_gradients_match_numerical_gradients(cfg):
+def test_vectorized_gradients_match_numerical_gradients(cfg):
     x, w, b, stride, pad, dout = _random_problem(cfg, seed=3)
     _, cache = conv2d_forward(x, w, b, stride, pad)
     dx, dw, db = conv2d_backward(dout, cache)
@@ -94,10 +97,14 @@ def test_naive_gradients_match_numerical_gradients():
     x, w, b, stride, pad, dout = _random_problem((1, 2, 5, 4, 2, 3, 2, 2, 1), seed=4)
     _, cache = conv2d_forward_naive(x, w, b, stride, pad)
     dx, dw, _ = conv2d_backward_naive(dout, cache)
-    assert relative_error(dx, numerical_gradient(lambda v: conv2d_forward_naive(v, w, b, stride, pad)[0], x,
-                                                 dout=dout)) < 1e-6
-    assert relative_error(dw, numerical_gradient(lambda v: conv2d_forward_naive(x, v, b, stride, pad)[0], w,
-                                                 dout=dout)) < 1e-6
+    assert (
+        relative_error(dx, numerical_gradient(lambda v: conv2d_forward_naive(v, w, b, stride, pad)[0], x, dout=dout))
+        < 1e-6
+    )
+    assert (
+        relative_error(dw, numerical_gradient(lambda v: conv2d_forward_naive(x, v, b, stride, pad)[0], w, dout=dout))
+        < 1e-6
+    )
 
 
 def _explicit_matrices(x, w, stride, pad):
@@ -152,15 +159,23 @@ def test_forward_against_scipy(cfg):
             np.testing.assert_allclose(out[n, f], full[::stride, ::stride] + b[f], atol=1e-12)
 
 
-def test_float32_input_keeps_float32_and_int_input_becomes_float64():
-    x, w, b, *_ = _random_problem(CONFIGS[0])
-    out32, _ = conv2d_forward(x.astype(np.float32), w.astype(np.float32), b.astype(np.float32))
+@pytest.mark.parametrize(
+    "forward,backward",
+    [(conv2d_forward, conv2d_backward), (conv2d_forward_naive, conv2d_backward_naive)],
+    ids=["vectorized", "naive"],
+)
+def test_float32_input_keeps_float32_and_int_input_becomes_float64(forward, backward):
+    x, w, b, stride, pad, dout = _random_problem(CONFIGS[1])
+    out32, cache = forward(x.astype(np.float32), w.astype(np.float32), b.astype(np.float32), stride, pad)
     assert out32.dtype == np.float32
-    out_int, _ = conv2d_forward(np.ones((1, 1, 3, 3), dtype=int), np.ones((1, 1, 2, 2), dtype=int), [0])
+    assert [g.dtype for g in backward(dout, cache)] == [np.float32] * 3  # a float64 dout follows the layer
+    out_int, cache = forward(np.ones((1, 1, 3, 3), dtype=int), np.ones((1, 1, 2, 2), dtype=int), [0])
     assert out_int.dtype == np.float64 and np.all(out_int == 4)
+    assert [g.dtype for g in backward(np.ones((1, 1, 2, 2), dtype=int), cache)] == [np.float64] * 3
 
 
 # ----------------------------------------------------------------------------- single-channel identities
+
 
 def test_correlate_and_convolve_match_scipy_in_both_modes():
     rng = np.random.default_rng(7)
@@ -221,11 +236,11 @@ def test_region_p_and_weight_footprint_sum_to_the_gradients():
     x, w, b, stride, pad, dout = _random_problem((1, 1, 7, 6, 1, 3, 2, 2, 1), seed=11)
     _, cache = conv2d_forward(x, w, b, stride, pad)
     dx, dw, _ = conv2d_backward(dout, cache)
-    for (ip, jp) in [(0, 0), (3, 2), (6, 5), (4, 1)]:
+    for ip, jp in [(0, 0), (3, 2), (6, 5), (4, 1)]:
         region = input_pixel_region(ip, jp, (7, 6), (3, 2), stride, pad)
         assert dx[0, 0, ip, jp] == pytest.approx(sum(dout[0, 0, i, j] * w[0, 0, a, bb] for i, j, a, bb in region))
     xp = np.pad(x[0, 0], pad)
-    for (a, bb) in [(0, 0), (2, 1), (1, 0)]:
+    for a, bb in [(0, 0), (2, 1), (1, 0)]:
         foot = weight_footprint(a, bb, (7, 6), (3, 2), stride, pad)
         assert len(foot) == dout[0, 0].size  # a weight touches every output pixel
         assert dw[0, 0, a, bb] == pytest.approx(sum(dout[0, 0, i, j] * xp[r + pad, s + pad] for i, j, r, s in foot))
@@ -239,6 +254,7 @@ def test_region_p_lecture_shape_for_stride_1_no_padding():
 
 
 # ----------------------------------------------------------------------------- bad input
+
 
 def _ok():
     return np.zeros((2, 3, 5, 5)), np.zeros((4, 3, 3, 3)), np.zeros(4)
@@ -296,33 +312,24 @@ def test_wrong_ranks_and_bias_are_reported():
         conv2d_forward(np.full((1, 3, 5, 5), np.nan), w, b)
 
 
-@pytest.mark.parametrize("threads", [1, 2])
-@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, "inf-inf"])
-def test_non_finite_upstream_gradient_is_reported_wherever_it_is(bad, threads, monkeypatch):
-    import course_utils._parallel as _parallel
-    import course_utils.conv as conv_module
-    monkeypatch.setattr(_parallel, "THREADS", threads)
-    monkeypatch.setattr(conv_module, "_THREAD_MIN_BYTES", 0)  # with 2 threads: split even this batch
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_upstream_gradient_is_reported(bad):
     x, w, b = _ok()
-    out, cache = conv2d_forward(x, w, b, 1, 1)
-    assert len(cache[-2]) == min(threads, len(x))  # the batch split between the threads or not
-    for index in [(0, 0, 0, 0), tuple(s - 1 for s in out.shape), (0, 2, 1, 3)]:
+    for forward, backward in [(conv2d_forward, conv2d_backward), (conv2d_forward_naive, conv2d_backward_naive)]:
+        out, cache = forward(x, w, b, 1, 1)
         dout = np.ones(out.shape)
-        if bad == "inf-inf":  # two infinities that a sum would turn into NaN, not a finite number
-            dout[index], dout[0, 1, 0, 0] = np.inf, -np.inf
-        else:
-            dout[index] = bad
-        # the error, and no RuntimeWarning from the products on the way to it (in any thread)
-        with warnings.catch_warnings(), pytest.raises(ValueError, match="dout: expected finite values"):
-            warnings.simplefilter("error")
-            conv2d_backward(dout, cache)
+        dout[0, 2, 1, 3] = bad
+        with pytest.raises(
+            ValueError, match=r"dout: expected finite values, got 1 non-finite \(first at index \(0, 2, 1, 3\)"
+        ):
+            backward(dout, cache)
 
 
 def test_huge_but_finite_upstream_gradient_is_accepted():
     x, w, b = _ok()
     out, cache = conv2d_forward(x, w, b, 1, 1)
     with np.errstate(over="ignore"):  # the gradient itself overflows: that is the caller's business
-        dx, dw, db = conv2d_backward(np.full(out.shape, 1e308), cache)
+        _, _, db = conv2d_backward(np.full(out.shape, 1e308), cache)
     assert np.isinf(db).all()
 
 
@@ -341,6 +348,7 @@ def test_single_channel_helpers_reject_bad_input():
 
 # ----------------------------------------------------------------------------- optional cross-check
 
+
 def test_matches_pytorch_when_installed():
     torch = pytest.importorskip("torch", reason="PyTorch is an optional benchmark baseline, not installed")
     x, w, b, stride, pad, dout = _random_problem((2, 3, 9, 8, 4, 3, 2, 2, 1), seed=12)
@@ -355,91 +363,26 @@ def test_matches_pytorch_when_installed():
     np.testing.assert_allclose(db, bt.grad.numpy(), atol=1e-12)
 
 
-def test_a_cache_from_the_other_implementation_is_reported():
-    x, w, b = _ok()
-    out, naive_cache = conv2d_forward_naive(x, w, b)
-    with pytest.raises(TypeError, match="cache: expected the cache returned by conv2d_forward, got conv2d_forward_naive"):
-        conv2d_backward(np.zeros_like(out), naive_cache)
-    _, fast_cache = conv2d_forward(x, w, b)
-    with pytest.raises(TypeError, match="cache: expected the cache returned by conv2d_forward_naive, got conv2d_forward"):
-        conv2d_backward_naive(np.zeros_like(out), fast_cache)
-    with pytest.raises(TypeError, match="got list"):
-        conv2d_backward(np.zeros_like(out), [1, 2])
-
-
-@pytest.mark.parametrize("chunk_bytes", [1, 3000])
-def test_chunked_batches_give_the_same_result(monkeypatch, chunk_bytes, product_layout):
-    # large layers work on chunks of images and rebuild their columns in the backward pass;
-    # force that path on a small layer, with one image (or a few) per chunk
-    import course_utils.conv as conv_module
-    x, w, b, stride, pad, dout = _random_problem((5, 2, 6, 5, 3, 3, 2, 2, 1), seed=14)
-    _, cache_n = conv2d_forward_naive(x, w, b, stride, pad)
-    expected = conv2d_backward_naive(dout, cache_n)
-    monkeypatch.setattr(conv_module, "_CHUNK_BYTES", chunk_bytes)
-    monkeypatch.setattr(conv_module, "_KEEP_COLS_BYTES", 0)
-    assert len(conv_module._image_chunks(slice(0, 5), 3 * 3 * 2 * 3 * 3 * 8)) > 1
-    out, cache = conv2d_forward(x, w, b, stride, pad)
-    assert cache[-1] is None  # no columns kept: the backward pass rebuilds them chunk by chunk
-    np.testing.assert_allclose(out, conv2d_forward_naive(x, w, b, stride, pad)[0], atol=1e-10)
-    for got, want in zip(conv2d_backward(dout, cache), expected):
+def test_both_versions_read_each_others_caches_and_reject_other_objects():
+    x, w, b, stride, pad, dout = _random_problem(CONFIGS[2], seed=13)
+    _, naive_cache = conv2d_forward_naive(x, w, b, stride, pad)
+    _, cache = conv2d_forward(x, w, b, stride, pad)
+    assert isinstance(cache, ConvCache) and isinstance(naive_cache, ConvCache)
+    for got, want in zip(conv2d_backward(dout, naive_cache), conv2d_backward_naive(dout, cache)):
         np.testing.assert_allclose(got, want, atol=1e-10)
+    with pytest.raises(TypeError, match="cache: expected the ConvCache returned by conv2d_forward, got tuple"):
+        conv2d_backward(dout, ("conv2d_forward", x, w, stride, pad))
+    with pytest.raises(TypeError, match=r"cache: expected the ConvCache returned by conv2d_forward_naive .*, got list"):
+        conv2d_backward_naive(dout, [1, 2])
+    with pytest.raises(Exception, match="cannot assign"):  # frozen: plain data between the passes
+        cache.stride = 2
 
 
-def test_small_layers_keep_their_columns_for_the_backward_pass():
-    x, w, b, stride, pad, dout = _random_problem((3, 2, 7, 6, 4, 3, 2, 1, 1), seed=15)
-    out, cache = conv2d_forward(x, w, b, stride, pad)
-    cols = np.concatenate(cache[-1], axis=1)  # one block of columns per worker thread's images
-    assert cols.shape == (2 * 3 * 2 + 1, 3 * out.shape[2] * out.shape[3])  # C*KH*KW rows + the bias row
-    np.testing.assert_array_equal(cols[-1], 1.0)  # the bias trick: [w_rows | b] @ [cols; 1]
-    _, cache_n = conv2d_forward_naive(x, w, b, stride, pad)
-    for got, want in zip(conv2d_backward(dout, cache), conv2d_backward_naive(dout, cache_n)):
-        np.testing.assert_allclose(got, want, atol=1e-10)
-
-
-@pytest.mark.parametrize("keep_bytes", [0, 2**40])
-def test_batches_split_between_two_threads_give_the_same_result(monkeypatch, keep_bytes, product_layout):
-    import course_utils._parallel as _parallel
-    import course_utils.conv as conv_module
-    monkeypatch.setattr(_parallel, "THREADS", 2)
-    monkeypatch.setattr(conv_module, "_THREAD_MIN_BYTES", 0)
-    monkeypatch.setattr(conv_module, "_KEEP_COLS_BYTES", keep_bytes)
-    monkeypatch.setattr(conv_module, "_CHUNK_BYTES", 2000)  # several chunks per thread when not kept
-    x, w, b, stride, pad, dout = _random_problem((7, 2, 6, 5, 3, 3, 2, 1, 1), seed=16)
-    out, cache = conv2d_forward(x, w, b, stride, pad)
-    assert len(cache[-2]) == 2  # two parts of the batch, one per thread
-    out_n, cache_n = conv2d_forward_naive(x, w, b, stride, pad)
-    np.testing.assert_allclose(out, out_n, atol=1e-10)
-    for got, want in zip(conv2d_backward(dout, cache), conv2d_backward_naive(dout, cache_n)):
-        np.testing.assert_allclose(got, want, atol=1e-10)
-
-
-def test_two_layers_interleaved_like_a_network_and_threads_share_nothing():
-    # the fast layer reuses scratch arrays between calls: a network runs forward 1, forward 2,
-    # backward 2, backward 1, and threads run at the same time; none of it may mix results
-    from concurrent.futures import ThreadPoolExecutor
-    x1, w1, b1, s1, p1, _ = _random_problem((2, 3, 9, 8, 4, 3, 3, 1, 1), seed=20)
-    rng = np.random.default_rng(21)
-    w2, b2 = rng.normal(size=(2, 4, 2, 2)), rng.normal(size=2)
-
-    def network(seed):
-        scale = 1.0 + seed
-        y1, c1 = conv2d_forward(scale * x1, w1, b1, s1, p1)
-        y2, c2 = conv2d_forward(y1, w2, b2, 2, 0)
-        g2 = np.ones_like(y2)
-        dy1, dw2, _ = conv2d_backward(g2, c2)
-        dx1, dw1, _ = conv2d_backward(dy1, c1)
-        return dx1, dw1, dw2
-
-    def network_naive(seed):
-        scale = 1.0 + seed
-        y1, c1 = conv2d_forward_naive(scale * x1, w1, b1, s1, p1)
-        y2, c2 = conv2d_forward_naive(y1, w2, b2, 2, 0)
-        dy1, dw2, _ = conv2d_backward_naive(np.ones_like(y2), c2)
-        dx1, dw1, _ = conv2d_backward_naive(dy1, c1)
-        return dx1, dw1, dw2
-
-    with ThreadPoolExecutor(2) as pool:
-        results = list(pool.map(lambda s: network(s % 3), range(12)))
-    for seed, got in enumerate(results):
-        for a, b in zip(got, network_naive(seed % 3)):
-            np.testing.assert_allclose(a, b, atol=1e-9)
+def test_im2col_and_col2im_are_adjoint():
+    # <im2col(x), c> == <x, col2im(c)> for every x and c: col2im is the transpose of im2col
+    rng = np.random.default_rng(17)
+    x = rng.normal(size=(2, 3, 7, 6))
+    cols = im2col(x, 3, 2, stride=2, pad=1)
+    assert cols.shape == (3 * 3 * 2, 2 * conv_output_size(7, 3, 2, 1) * conv_output_size(6, 2, 2, 1))
+    c = rng.normal(size=cols.shape)
+    assert np.sum(cols * c) == pytest.approx(np.sum(x * col2im(c, x.shape, 3, 2, stride=2, pad=1)))

@@ -1,4 +1,6 @@
-"""Pooling layers: the lecture's examples, ties, naive vs fast, numerical gradients, oracles, bad input."""
+"""Pooling layers (readable versions): the lecture's examples, ties, naive vs vectorized, numerical gradients,
+oracles, bad input."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,15 +9,20 @@ from scipy import ndimage
 
 from course_utils.gradcheck import numerical_gradient, relative_error
 from course_utils.pooling import (
-    avg_pool_backward, avg_pool_backward_naive, avg_pool_forward, avg_pool_forward_naive, max_pool_backward,
-    max_pool_backward_all_maxima, max_pool_backward_naive, max_pool_forward, max_pool_forward_naive,
-    max_pool_switches, pool_output_size,
+    avg_pool_backward,
+    avg_pool_backward_naive,
+    avg_pool_forward,
+    avg_pool_forward_naive,
+    max_pool_backward,
+    max_pool_backward_all_maxima,
+    max_pool_backward_naive,
+    max_pool_forward,
+    max_pool_forward_naive,
+    max_pool_switches,
+    pool_output_size,
 )
 
-LECTURE_X = np.array([[1, 1, 2, 4],
-                      [5, 6, 7, 8],
-                      [3, 2, 1, 0],
-                      [1, 2, 3, 4]], dtype=float)[None, None]
+LECTURE_X = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]], dtype=float)[None, None]
 
 # (shape, size, stride): tiling, overlapping (3x3 stride 2), gaps (stride > size), leftovers, non-square
 CONFIGS = [
@@ -52,7 +59,9 @@ def test_average_pooling_divides_by_4_and_by_9():
     dx = avg_pool_backward(np.ones((1, 1, 2, 2)), avg_pool_forward(LECTURE_X)[1])
     np.testing.assert_allclose(dx, np.full((1, 1, 4, 4), 1 / 4))
     out, _ = avg_pool_forward(LECTURE_X)
-    np.testing.assert_allclose(out[0, 0], [[(1 + 1 + 5 + 6) / 4, (2 + 4 + 7 + 8) / 4], [(3 + 2 + 1 + 2) / 4, (1 + 0 + 3 + 4) / 4]])
+    np.testing.assert_allclose(
+        out[0, 0], [[(1 + 1 + 5 + 6) / 4, (2 + 4 + 7 + 8) / 4], [(3 + 2 + 1 + 2) / 4, (1 + 0 + 3 + 4) / 4]]
+    )
     x9 = np.arange(9.0).reshape(1, 1, 3, 3)
     out9, cache9 = avg_pool_forward(x9, size=3, stride=3)
     assert out9[0, 0, 0, 0] == pytest.approx(36 / 9)
@@ -60,44 +69,19 @@ def test_average_pooling_divides_by_4_and_by_9():
 
 
 @pytest.mark.parametrize("shape,size,stride", CONFIGS, ids=IDS)
-def test_naive_and_fast_agree(shape, size, stride):
+def test_naive_and_vectorized_agree(shape, size, stride):
     x = np.maximum(np.random.default_rng(0).normal(size=shape), 0)  # after a ReLU: many ties
-    dout = np.random.default_rng(1).normal(size=(*shape[:2], pool_output_size(shape[2], size, stride),
-                                                 pool_output_size(shape[3], size, stride)))
-    for fwd, bwd, fwd_n, bwd_n in [(max_pool_forward, max_pool_backward, max_pool_forward_naive, max_pool_backward_naive),
-                                   (avg_pool_forward, avg_pool_backward, avg_pool_forward_naive, avg_pool_backward_naive)]:
+    dout = np.random.default_rng(1).normal(
+        size=(*shape[:2], pool_output_size(shape[2], size, stride), pool_output_size(shape[3], size, stride))
+    )
+    for fwd, bwd, fwd_n, bwd_n in [
+        (max_pool_forward, max_pool_backward, max_pool_forward_naive, max_pool_backward_naive),
+        (avg_pool_forward, avg_pool_backward, avg_pool_forward_naive, avg_pool_backward_naive),
+    ]:
         out, cache = fwd(x, size, stride)
         out_n, cache_n = fwd_n(x, size, stride)
         np.testing.assert_allclose(out, out_n, rtol=0, atol=1e-10)
         np.testing.assert_allclose(bwd(dout, cache), bwd_n(dout, cache_n), rtol=0, atol=1e-10)
-
-
-@pytest.mark.parametrize("size,stride", [(2, 2), (3, 2), (2, 3)])
-def test_chunked_and_threaded_paths_agree_with_the_naive_loops(monkeypatch, size, stride):
-    # tiny chunks force many chunks, split between the two threads of the chunk pool
-    import course_utils._parallel as _parallel
-    import course_utils.pooling as pooling
-    monkeypatch.setattr(pooling, "_CHUNK_BYTES", 1)
-    monkeypatch.setattr(_parallel, "THREADS", 2)
-    x = np.round(np.random.default_rng(12).normal(size=(3, 5, 8, 7)), 1)  # rounded: many ties
-    out, cache = max_pool_forward(x, size, stride)
-    out_n, cache_n = max_pool_forward_naive(x, size, stride)
-    dout = np.random.default_rng(13).normal(size=out.shape)
-    np.testing.assert_array_equal(out, out_n)
-    np.testing.assert_array_equal(max_pool_switches(cache), max_pool_switches(cache_n))
-    np.testing.assert_allclose(max_pool_backward(dout, cache), max_pool_backward_naive(dout, cache_n), rtol=0, atol=1e-12)
-
-
-def test_windows_of_more_than_127_entries_use_a_wider_switch_index():
-    x = np.round(np.random.default_rng(14).normal(size=(2, 2, 25, 26)), 1)
-    for size, stride in [(12, 12), (12, 5)]:
-        out, cache = max_pool_forward(x, size, stride)
-        out_n, cache_n = max_pool_forward_naive(x, size, stride)
-        dout = np.random.default_rng(15).normal(size=out.shape)
-        np.testing.assert_array_equal(out, out_n)
-        np.testing.assert_array_equal(max_pool_switches(cache), max_pool_switches(cache_n))
-        np.testing.assert_allclose(max_pool_backward(dout, cache), max_pool_backward_naive(dout, cache_n),
-                                   rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("shape,size,stride", CONFIGS, ids=IDS)
@@ -118,7 +102,9 @@ def test_forward_against_scipy_ndimage(shape, size, stride):
     x = np.random.default_rng(4).normal(size=shape)
     oh, ow = pool_output_size(shape[2], size, stride), pool_output_size(shape[3], size, stride)
     origin = -(size // 2)  # put the filter's window at [i, i + size) instead of centred
-    mx = ndimage.maximum_filter(x, size=(1, 1, size, size), origin=(0, 0, origin, origin), mode="constant", cval=-np.inf)
+    mx = ndimage.maximum_filter(
+        x, size=(1, 1, size, size), origin=(0, 0, origin, origin), mode="constant", cval=-np.inf
+    )
     mean = ndimage.uniform_filter(x, size=(1, 1, size, size), origin=(0, 0, origin, origin), mode="constant")
     sample = (slice(None), slice(None), slice(0, stride * oh, stride), slice(0, stride * ow, stride))
     np.testing.assert_allclose(max_pool_forward(x, size, stride)[0], mx[sample], atol=1e-12)
@@ -132,16 +118,17 @@ def test_max_gradient_is_conserved_and_routed_to_window_members():
     dout = np.random.default_rng(6).normal(size=out.shape)
     dx = max_pool_backward(dout, cache)
     np.testing.assert_allclose(dx.reshape(2, 3, 3, 2, 3, 2).sum(axis=(3, 5)), dout, atol=1e-12)
-    assert np.count_nonzero(dx.reshape(2, 3, 3, 2, 3, 2).transpose(0, 1, 2, 4, 3, 5).reshape(2, 3, 3, 3, 4), axis=-1).max() <= 1
+    assert (
+        np.count_nonzero(dx.reshape(2, 3, 3, 2, 3, 2).transpose(0, 1, 2, 4, 3, 5).reshape(2, 3, 3, 3, 4), axis=-1).max()
+        <= 1
+    )
 
 
 # ----------------------------------------------------------------------------- ties
 
+
 def test_ties_go_to_the_first_maximum_in_row_major_order():
-    x = np.array([[0, 0, 0, 5],
-                  [0, 0, 5, 1],
-                  [2, 7, 3, 3],
-                  [7, 1, 3, 3]], dtype=float)[None, None]
+    x = np.array([[0, 0, 0, 5], [0, 0, 5, 1], [2, 7, 3, 3], [7, 1, 3, 3]], dtype=float)[None, None]
     _, cache = max_pool_forward(x)
     dx = max_pool_backward(np.ones((1, 1, 2, 2)), cache)
     expected = np.zeros((4, 4))
@@ -167,8 +154,9 @@ def test_mask_of_all_maxima_inflates_the_gradient_on_ties():
     # on tie-free inputs the two rules agree
     xf = _tie_free((1, 2, 6, 6), seed=8)
     outf, cachef = max_pool_forward(xf)
-    np.testing.assert_array_equal(max_pool_backward(np.ones_like(outf), cachef),
-                                  max_pool_backward_all_maxima(np.ones_like(outf), xf))
+    np.testing.assert_array_equal(
+        max_pool_backward(np.ones_like(outf), cachef), max_pool_backward_all_maxima(np.ones_like(outf), xf)
+    )
 
 
 def test_about_6_percent_of_2x2_windows_are_all_zero_after_a_relu():
@@ -194,6 +182,7 @@ def test_ties_match_pytorch_when_installed():
 
 # ----------------------------------------------------------------------------- bad input
 
+
 def test_bad_input_is_reported():
     x = np.zeros((1, 2, 4, 4))
     with pytest.raises(ValueError, match=r"x: expected a 4-D array, got 2-D with shape \(4, 4\)"):
@@ -215,7 +204,7 @@ def test_bad_input_is_reported():
 
 
 @pytest.mark.parametrize("shape,size,stride", CONFIGS, ids=IDS)
-def test_fast_and_naive_switches_agree_on_tie_heavy_inputs(shape, size, stride):
+def test_vectorized_and_naive_switches_agree_on_tie_heavy_inputs(shape, size, stride):
     x = np.random.default_rng(12).integers(0, 3, size=shape).astype(float)  # many ties
     fast = max_pool_switches(max_pool_forward(x, size, stride)[1])
     naive = max_pool_switches(max_pool_forward_naive(x, size, stride)[1])
@@ -228,11 +217,15 @@ def test_fast_and_naive_switches_agree_on_tie_heavy_inputs(shape, size, stride):
 
 def _weight_gradient(x, w, rule, relu):
     from course_utils.conv import conv2d_backward, conv2d_forward
+
     z, conv_cache = conv2d_forward(x, w, np.zeros(len(w)), stride=1, pad=1)
     a = np.maximum(z, 0) if relu else z
     p, pool_cache = max_pool_forward(a)
-    da = max_pool_backward(np.ones_like(p), pool_cache) if rule == "first" else \
-        max_pool_backward_all_maxima(np.ones_like(p), a)
+    da = (
+        max_pool_backward(np.ones_like(p), pool_cache)
+        if rule == "first"
+        else max_pool_backward_all_maxima(np.ones_like(p), a)
+    )
     dz = da * (z > 0) if relu else da
     return conv2d_backward(dz, conv_cache)[1]
 
@@ -249,27 +242,40 @@ def test_mask_rule_is_hidden_by_a_relu_but_corrupts_weight_gradients_without_one
 def test_a_cache_from_another_layer_is_reported():
     x = np.zeros((1, 1, 4, 4))
     out, avg_cache = avg_pool_forward(x)
-    with pytest.raises(TypeError, match="cache: expected the cache returned by max_pool_forward, got avg_pool_forward"):
+    with pytest.raises(
+        TypeError, match="cache: expected the MaxPoolCache returned by max_pool_forward, got AvgPoolCache"
+    ):
         max_pool_backward(np.zeros_like(out), avg_cache)
     _, naive_cache = max_pool_forward_naive(x)
-    with pytest.raises(TypeError, match="expected the cache returned by avg_pool_forward or avg_pool_forward_naive"):
+    with pytest.raises(TypeError, match="expected the AvgPoolCache returned by avg_pool_forward, got MaxPoolCache"):
         avg_pool_backward(np.zeros_like(out), naive_cache)
-    # the average-pool caches of both implementations are interchangeable
+    # the caches of the naive and vectorized versions are interchangeable
     _, naive_avg = avg_pool_forward_naive(x)
-    np.testing.assert_array_equal(avg_pool_backward(np.ones_like(out), naive_avg), avg_pool_backward_naive(np.ones_like(out), avg_cache))
+    np.testing.assert_array_equal(
+        avg_pool_backward(np.ones_like(out), naive_avg), avg_pool_backward_naive(np.ones_like(out), avg_cache)
+    )
+    np.testing.assert_array_equal(
+        max_pool_backward(np.ones_like(out), naive_cache),
+        max_pool_backward_naive(np.ones_like(out), max_pool_forward(x)[1]),
+    )
 
 
-@pytest.mark.parametrize("size,stride", [(2, 2), (3, 2), (2, 3)])
-def test_chunked_batches_give_the_same_result(monkeypatch, size, stride):
-    import course_utils.pooling as pooling_module
-    x = np.random.default_rng(15).integers(0, 3, size=(3, 4, 7, 7)).astype(float)
-    out_n, cache_n = max_pool_forward_naive(x, size, stride)
-    dout = np.random.default_rng(16).normal(size=out_n.shape)
-    monkeypatch.setattr(pooling_module, "_CHUNK_BYTES", 7 * 7 * 8 * 2)  # 2 of the 12 images per chunk
-    assert len(pooling_module._chunks(12, 7 * 7 * 8)) == 6  # enough chunks to be shared between threads
-    out, cache = max_pool_forward(x, size, stride)
-    np.testing.assert_array_equal(out, out_n)
-    np.testing.assert_array_equal(max_pool_backward(dout, cache), max_pool_backward_naive(dout, cache_n))
+@pytest.mark.parametrize(
+    "forward,backward",
+    [
+        (max_pool_forward, max_pool_backward),
+        (max_pool_forward_naive, max_pool_backward_naive),
+        (avg_pool_forward, avg_pool_backward),
+        (avg_pool_forward_naive, avg_pool_backward_naive),
+    ],
+    ids=["max", "max naive", "avg", "avg naive"],
+)
+def test_float32_stays_float32_and_integers_become_float64(forward, backward):
+    x = np.random.default_rng(17).normal(size=(1, 2, 5, 5))
+    out, cache = forward(x.astype(np.float32), 2, 2)
+    assert out.dtype == np.float32 and backward(np.ones(out.shape), cache).dtype == np.float32
+    out, cache = forward(np.arange(50).reshape(1, 2, 5, 5), 2, 2)
+    assert out.dtype == np.float64 and backward(np.ones(out.shape, dtype=int), cache).dtype == np.float64
 
 
 def test_windows_wider_than_127_keep_their_switches():

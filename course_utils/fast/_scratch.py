@@ -1,13 +1,13 @@
 """Scratch arrays for the fast layers and pyramids: internal temporaries reused from call to call.
 
 Why: a fresh multi-megabyte ``np.empty`` comes back from the operating system as new pages, and
-the first touch of each page is a page fault. On the reference machine that cost more than the
-whole forward pass of a small convolution layer (measured 3.0 ms -> 0.5 ms for (8, 3, 32, 32) with
-16 3x3 filters) and about 4 ms per 32 MB, as much as a whole 2048x2048 pyramid pass.
+the first touch of each page is a page fault, which can cost more than a small layer's whole
+forward pass (measurements: ``benchmarks/README.md``).
 
 Only internal temporaries use these arrays; every array returned to a caller is freshly allocated.
 Each thread has its own set, so threads never share a scratch array.
 """
+
 from __future__ import annotations
 
 import math
