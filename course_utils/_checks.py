@@ -23,6 +23,25 @@ def as_float_array(
     Integer and boolean arrays are converted to float64; float32/float64 keep
     their precision unless ``dtype`` is given.
     """
+    if type(value) is np.ndarray and value.dtype in _FLOATS and dtype is None:
+        arr = value  # the common case, without the conversions below (20 us for a cold call)
+    else:
+        arr = _convert(name, value, dtype)
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if arr.ndim not in allowed:
+            want = " or ".join(str(d) for d in allowed)
+            raise ValueError(f"{name}: expected a {want}-D array, got {arr.ndim}-D with shape {arr.shape}")
+    if finite:
+        check_finite(name, arr)
+    return arr
+
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _convert(name: str, value, dtype) -> np.ndarray:
+    """``value`` as an ndarray of ``dtype``, or of a float type (integers and booleans become float64)."""
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name}: expected an array of numbers, got {type(value).__name__}")
     try:
@@ -37,13 +56,6 @@ def as_float_array(
         arr = arr.astype(dtype, copy=False)
     elif not np.issubdtype(arr.dtype, np.floating) or arr.dtype == np.float16:
         arr = arr.astype(np.float64)
-    if ndim is not None:
-        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
-        if arr.ndim not in allowed:
-            want = " or ".join(str(d) for d in allowed)
-            raise ValueError(f"{name}: expected a {want}-D array, got {arr.ndim}-D with shape {arr.shape}")
-    if finite:
-        check_finite(name, arr)
     return arr
 
 
@@ -165,6 +177,71 @@ def check_pool_inputs(x, size, stride) -> tuple:
     if 0 in x.shape:
         raise ValueError(f"x: expected a non-empty array, got shape {x.shape}")
     return x, size, stride
+
+
+def check_image(name: str, image, finite: bool = True) -> np.ndarray:
+    """``image`` as a float array of shape (H, W) or (H, W, C) with H, W, C >= 1 (finite unless told)."""
+    arr = as_float_array(name, image, ndim=(2, 3), finite=finite)
+    if min(arr.shape) < 1:
+        raise ValueError(f"{name}: expected an image of at least 1x1 pixels, got shape {arr.shape}")
+    return arr
+
+
+def check_levels(levels, shape: tuple, most: int) -> int:
+    """A pyramid's number of levels: an integer from 1 to ``most`` (what an image of ``shape`` supports)."""
+    levels = check_positive_int("levels", levels)
+    if levels > most:
+        raise ValueError(
+            f"levels: a {shape[0]}x{shape[1]} image supports at most {most} levels "
+            f"(each level halves the size, rounding up, until the shorter side is 1 pixel), got {levels}"
+        )
+    return levels
+
+
+def check_upsample_shape(shape, image: np.ndarray) -> tuple[int, int]:
+    """The (H, W) an (h, w[, C]) ``image`` is up-sampled to: H in {2h-1, 2h}, W in {2w-1, 2w}; default (2h, 2w)."""
+    h, w = image.shape[:2]
+    if shape is None:
+        return (2 * h, 2 * w)
+    try:
+        shape = tuple(int(s) for s in shape)
+    except TypeError:
+        raise TypeError(f"shape: expected a pair (height, width), got {shape!r}") from None
+    if len(shape) == image.ndim == 3 and shape[2] == image.shape[2]:
+        shape = shape[:2]  # (H, W, C) with the image's channel count
+    if len(shape) != 2 or shape[0] not in (2 * h - 1, 2 * h) or shape[1] not in (2 * w - 1, 2 * w):
+        raise ValueError(
+            f"shape: up-sampling a {h}x{w} image gives ({2 * h - 1} or {2 * h}) x ({2 * w - 1} or {2 * w}) "
+            f"pixels, got {shape}"
+        )
+    return shape
+
+
+def check_pyramid(name: str, pyramid, finite: bool = True) -> list[np.ndarray]:
+    """A pyramid's levels as float images, each half the size of the one before, rounded up.
+
+    ``finite=False`` leaves finiteness to the caller (see :func:`check_finite_through`).
+    """
+    if isinstance(pyramid, np.ndarray) or not hasattr(pyramid, "__len__") or len(pyramid) == 0:
+        raise TypeError(f"{name}: expected a non-empty list of arrays (a pyramid), got {type(pyramid).__name__}")
+    levels = [check_image(f"{name}[{i}]", level, finite=finite) for i, level in enumerate(pyramid)]
+    for i in range(len(levels) - 1):
+        want = tuple((s + 1) // 2 for s in levels[i].shape[:2]) + levels[i].shape[2:]
+        check_shape(f"{name}[{i + 1}]", levels[i + 1], want, why=f"half of level {i}, {levels[i].shape}, rounded up")
+    return levels
+
+
+def check_blend_inputs(image_a, image_b, mask) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two images of one shape (H, W[, C]) and a mask (H, W) of weights in [0, 1], in one float dtype."""
+    a = check_image("image_a", image_a)
+    b = check_image("image_b", image_b)
+    check_shape("image_b", b, a.shape, why="the shape of image_a")
+    m = as_float_array("mask", mask, ndim=2)
+    check_shape("mask", m, a.shape[:2], why="the height and width of the images")
+    if m.min() < 0 or m.max() > 1:
+        raise ValueError(f"mask: expected weights in [0, 1], got values in [{m.min():g}, {m.max():g}]")
+    dtype = np.result_type(a.dtype, b.dtype)
+    return a.astype(dtype, copy=False), b.astype(dtype, copy=False), m.astype(dtype, copy=False)
 
 
 def check_choice(name: str, value, choices: Sequence[str]) -> str:

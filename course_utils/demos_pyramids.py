@@ -23,7 +23,8 @@ import io
 import numpy as np
 from matplotlib.figure import Figure
 
-from . import images, pyramids, steerable
+from . import images, steerable
+from .fast import pyramids  # the operators of course_utils.pyramids, tuned
 from ._checks import as_float_array, check_positive_int, check_real
 
 __all__ = ["PyramidLevelDemo", "BlendDemo", "SteeringDemo"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course_utils import images, pyramids, steerable
+from course_utils import images, steerable
+from course_utils.fast import pyramids  # what the demos use
 from course_utils.demos_pyramids import BlendDemo, PyramidLevelDemo, SteeringDemo
 
 

@@ -22,6 +22,7 @@ CHECKED = [
     "course_utils/cnn.py",
     "course_utils/conv.py",
     "course_utils/pooling.py",
+    "course_utils/pyramids.py",
     "course_utils/fast",
     "tests/test_conv.py",
     "tests/test_conv_properties.py",
@@ -29,8 +30,11 @@ CHECKED = [
     "tests/test_fast_pooling.py",
     "tests/test_lint.py",
     "tests/test_pooling.py",
+    "tests/test_pyramids.py",
+    "tests/test_pyramids_benchmark.py",
     "benchmarks/_timing.py",
     "benchmarks/bench_conv.py",
+    "benchmarks/bench_pyramids.py",
 ]
 
 

@@ -1,4 +1,5 @@
 """The benchmark script still runs and prints the table it promises (timings themselves are not asserted)."""
+
 from __future__ import annotations
 
 import importlib.util
