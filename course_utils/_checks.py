@@ -114,6 +114,47 @@ def check_real(name: str, value, minimum: float | None = None) -> float:
     return value
 
 
+def check_batch(x, n_inputs: int) -> np.ndarray:
+    """A batch of examples as rows: ``x`` of shape (N, n_inputs), finite."""
+    x = as_float_array("x", x, ndim=(1, 2))
+    if x.ndim == 1:
+        raise ValueError(
+            f"x: expected a batch of shape (N, {n_inputs}) (rows are examples), "
+            f"got a 1-D array of shape {x.shape}; use x[None, :] for one example"
+        )
+    check_shape("x", x, (None, n_inputs), why=f"N examples of {n_inputs} inputs")
+    return x
+
+
+def check_labels(labels, num_classes: int) -> np.ndarray:
+    """Integer class labels of shape (N,), each in ``0 .. num_classes - 1``."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels: expected a 1-D array of integers, got dtype {labels.dtype} shape {labels.shape}")
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(
+            f"labels: expected integers in [0, {num_classes - 1}], got values from {labels.min()} to {labels.max()}"
+        )
+    return labels
+
+
+def check_targets(y, n: int, n_outputs: int, labels: bool = False) -> np.ndarray:
+    """The targets of a batch of ``n`` examples as rows (n, n_outputs).
+
+    With ``labels=True``, ``y`` may also be ``n`` integer class labels; they are returned as
+    one-hot rows.
+    """
+    y_arr = np.asarray(y)
+    if labels and y_arr.ndim == 1 and np.issubdtype(y_arr.dtype, np.integer):
+        if y_arr.shape[0] != n:
+            raise ValueError(f"y: expected {n} integer labels (one per row of x), got {y_arr.shape[0]}")
+        return np.eye(n_outputs)[check_labels(y_arr, n_outputs)]
+    y_arr = as_float_array("y", y_arr, ndim=2)
+    also = f" or {n} integer labels" if labels else ""
+    check_shape("y", y_arr, (n, n_outputs), why=f"one target row of {n_outputs} values per example{also}")
+    return y_arr
+
+
 def check_dout(dout, expected_shape: tuple, why: str, dtype=None, finite: bool = True) -> np.ndarray:
     """The upstream gradient ``dout = dL/dY`` of a backward pass, checked against the forward output's shape.
 

@@ -12,89 +12,203 @@ All functions work elementwise on arrays of any shape, except :func:`softmax`,
 which normalises along one axis and whose derivative is a Jacobian, not an
 elementwise factor (see :func:`softmax_backward`).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable
 
 import numpy as np
 
 from ._checks import as_float_array, check_choice, check_real
 
 __all__ = [
-    "Activation", "get_activation", "ACTIVATIONS",
-    "sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative",
-    "relu", "relu_derivative", "leaky_relu", "leaky_relu_derivative",
-    "linear", "linear_derivative", "softmax", "softmax_backward",
+    "Activation",
+    "get_activation",
+    "ACTIVATIONS",
+    "sigmoid",
+    "sigmoid_derivative",
+    "tanh",
+    "tanh_derivative",
+    "relu",
+    "relu_derivative",
+    "leaky_relu",
+    "leaky_relu_derivative",
+    "linear",
+    "linear_derivative",
+    "softmax",
+    "softmax_backward",
 ]
 
 
-def sigmoid(z):
-    """``1 / (1 + exp(-z))``, computed without overflow for large ``|z|``."""
+def sigmoid(z) -> np.ndarray:
+    """``1 / (1 + exp(-z))``, computed without overflow for large ``|z|``.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+
+    Returns
+    -------
+    ndarray, the shape of ``z``
+    """
     z = as_float_array("z", z, finite=False)
     # 1 / (1 + e^{-z}) = exp(-log(1 + e^{-z})); logaddexp never overflows and keeps
     # full relative accuracy for large negative z, where 1/(1 + e^{-z}) would overflow.
     return np.exp(-np.logaddexp(0.0, -z))
 
 
-def sigmoid_derivative(z):
-    """``sigma'(z) = sigma(z) (1 - sigma(z))``; at most 1/4 (at z = 0)."""
+def sigmoid_derivative(z) -> np.ndarray:
+    """``sigma'(z) = sigma(z) (1 - sigma(z))``; at most 1/4 (at z = 0).
+
+    Parameters
+    ----------
+    z : array_like, any shape
+
+    Returns
+    -------
+    ndarray, the shape of ``z``
+    """
     s = sigmoid(z)
     return s * (1.0 - s)
 
 
-def tanh(z):
-    """Hyperbolic tangent."""
+def tanh(z) -> np.ndarray:
+    """Hyperbolic tangent.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+
+    Returns
+    -------
+    ndarray, the shape of ``z``
+    """
     return np.tanh(as_float_array("z", z, finite=False))
 
 
-def tanh_derivative(z):
-    """``1 - tanh(z)^2``; at most 1 (at z = 0)."""
+def tanh_derivative(z) -> np.ndarray:
+    """``1 - tanh(z)^2``; at most 1 (at z = 0).
+
+    Parameters
+    ----------
+    z : array_like, any shape
+
+    Returns
+    -------
+    ndarray, the shape of ``z``
+    """
     t = tanh(z)
     return 1.0 - t * t
 
 
-def relu(z):
-    """``max(0, z)``."""
+def relu(z) -> np.ndarray:
+    """``max(0, z)``.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+
+    Returns
+    -------
+    ndarray, the shape of ``z``
+    """
     z = as_float_array("z", z, finite=False)
     return np.maximum(z, 0.0)
 
 
-def relu_derivative(z):
-    """1 where ``z > 0``, else 0 (at ``z = 0`` we take 0, as PyTorch does)."""
+def relu_derivative(z) -> np.ndarray:
+    """1 where ``z > 0``, else 0 (at ``z = 0`` we take 0, as PyTorch does).
+
+    Parameters
+    ----------
+    z : array_like, any shape
+
+    Returns
+    -------
+    ndarray, the shape of ``z``
+    """
     z = as_float_array("z", z, finite=False)
     return (z > 0).astype(z.dtype)
 
 
-def leaky_relu(z, slope: float = 0.01):
-    """``z`` where ``z > 0``, else ``slope * z``."""
+def leaky_relu(z, slope: float = 0.01) -> np.ndarray:
+    """``z`` where ``z > 0``, else ``slope * z``.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+    slope : float, default 0.01
+
+    Returns
+    -------
+    ndarray, the shape of ``z``
+    """
     z = as_float_array("z", z, finite=False)
     return np.where(z > 0, z, slope * z)
 
 
-def leaky_relu_derivative(z, slope: float = 0.01):
-    """1 where ``z > 0``, else ``slope`` (``slope`` at ``z = 0``)."""
+def leaky_relu_derivative(z, slope: float = 0.01) -> np.ndarray:
+    """1 where ``z > 0``, else ``slope`` (``slope`` at ``z = 0``).
+
+    Parameters
+    ----------
+    z : array_like, any shape
+    slope : float, default 0.01
+
+    Returns
+    -------
+    ndarray, the shape of ``z``
+    """
     z = as_float_array("z", z, finite=False)
     return np.where(z > 0, 1.0, slope).astype(z.dtype)
 
 
-def linear(z):
-    """Identity, the output activation for regression."""
+def linear(z) -> np.ndarray:
+    """Identity, the output activation for regression.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+
+    Returns
+    -------
+    ndarray, the shape of ``z``
+    """
     return as_float_array("z", z, finite=False).copy()
 
 
-def linear_derivative(z):
-    """1 everywhere."""
+def linear_derivative(z) -> np.ndarray:
+    """1 everywhere.
+
+    Parameters
+    ----------
+    z : array_like, any shape
+
+    Returns
+    -------
+    ndarray, the shape of ``z``
+    """
     return np.ones_like(as_float_array("z", z, finite=False))
 
 
-def softmax(z, axis: int = -1):
+def softmax(z, axis: int = -1) -> np.ndarray:
     """``exp(z_k) / sum_j exp(z_j)`` along ``axis``.
 
     Stable for large logits (1e3 and beyond): the maximum is subtracted first,
     which does not change the result because softmax is invariant to adding a
     constant to every logit.
+
+    Parameters
+    ----------
+    z : array_like, any shape, e.g. (N, K) logits
+    axis : int, default -1
+        The axis that sums to 1.
+
+    Returns
+    -------
+    ndarray, the shape of ``z``
     """
     z = as_float_array("z", z, finite=True)
     shifted = z - np.max(z, axis=axis, keepdims=True)
@@ -102,11 +216,22 @@ def softmax(z, axis: int = -1):
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-def softmax_backward(da, s, axis: int = -1):
+def softmax_backward(da, s, axis: int = -1) -> np.ndarray:
     """Vector-Jacobian product of softmax: given ``da = dL/da`` and ``s = softmax(z)``, return ``dL/dz``.
 
     The Jacobian is ``ds_k/dz_i = s_k (delta_ki - s_i)``, so
     ``dL/dz_i = s_i (da_i - sum_k da_k s_k)``.
+
+    Parameters
+    ----------
+    da : array_like, the shape of ``s``
+    s : array_like, e.g. (N, K)
+        The softmax output.
+    axis : int, default -1
+
+    Returns
+    -------
+    ndarray, the shape of ``s``
     """
     da = as_float_array("da", da)
     s = as_float_array("s", s)
@@ -132,11 +257,22 @@ class Activation:
 ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "linear")
 
 
-def get_activation(name, slope: float = 0.01) -> Activation:
-    """Look up an activation by name: one of ``ACTIVATIONS`` (``slope`` is leaky ReLU's).
+def get_activation(name: str | Activation, slope: float = 0.01) -> Activation:
+    """Look up an activation by name.
 
     An :class:`Activation` passed in is returned unchanged. ``"softmax"`` is not
     elementwise and is handled by the output layer (see :mod:`course_utils.mlp`).
+
+    Parameters
+    ----------
+    name : str or Activation
+        One of ``ACTIVATIONS``.
+    slope : float, default 0.01
+        Leaky ReLU's slope for ``z < 0``.
+
+    Returns
+    -------
+    Activation
     """
     if isinstance(name, Activation):
         return name
@@ -144,15 +280,20 @@ def get_activation(name, slope: float = 0.01) -> Activation:
         raise TypeError(f"name: expected an activation name (str), got {type(name).__name__}")
     check_choice("name", name, ACTIVATIONS)
     if name == "sigmoid":
-        return Activation("sigmoid", sigmoid, sigmoid_derivative,
-                          r"\sigma(z) = \frac{1}{1 + e^{-z}}", r"\sigma(z)\,(1 - \sigma(z))")
+        return Activation(
+            "sigmoid", sigmoid, sigmoid_derivative, r"\sigma(z) = \frac{1}{1 + e^{-z}}", r"\sigma(z)\,(1 - \sigma(z))"
+        )
     if name == "tanh":
         return Activation("tanh", tanh, tanh_derivative, r"\tanh(z)", r"1 - \tanh^2(z)")
     if name == "relu":
         return Activation("relu", relu, relu_derivative, r"\max(0, z)", r"[z > 0]")
     if name == "leaky_relu":
         slope = check_real("slope", slope, minimum=0.0)
-        return Activation("leaky_relu", partial(leaky_relu, slope=slope),
-                          partial(leaky_relu_derivative, slope=slope),
-                          rf"\max({slope:g} z, z)", rf"1 \text{{ if }} z > 0 \text{{ else }} {slope:g}")
+        return Activation(
+            "leaky_relu",
+            partial(leaky_relu, slope=slope),
+            partial(leaky_relu_derivative, slope=slope),
+            rf"\max({slope:g} z, z)",
+            rf"1 \text{{ if }} z > 0 \text{{ else }} {slope:g}",
+        )
     return Activation("linear", linear, linear_derivative, "z", "1")

@@ -28,12 +28,34 @@ __all__ = ["TinyCNN"]
 class TinyCNN:
     """conv(F filters, K x K, pad K//2) -> ReLU -> max pool (P x P, stride P) -> dense -> softmax.
 
-    Parameters live in ``self.params``: ``w1`` (F, C, K, K), ``b1`` (F,), ``W2``
+    The weights live in ``self.params``: ``w1`` (F, C, K, K), ``b1`` (F,), ``W2``
     (n_classes, F*H'*W') in the course's ``(S_{l+1}, S_l)`` layout, ``b2`` (n_classes,).
-    Weights start as He-scaled Gaussians from ``seed``; biases at 0.
+    Weights start as He-scaled Gaussians from ``seed``; biases at 0. The layers come from
+    :mod:`course_utils.fast` (the same results as :mod:`course_utils.conv` and :mod:`course_utils.pooling`).
+
+    Parameters
+    ----------
+    in_shape : tuple, default (1, 12, 12)
+        (C, H, W) of one image.
+    n_filters : int, default 6
+        ``F``.
+    kernel : int, default 3
+        ``K``, odd.
+    pool : int, default 2
+        ``P``.
+    n_classes : int, default 4
+    seed : int, default 0
     """
 
-    def __init__(self, in_shape=(1, 12, 12), n_filters=6, kernel=3, pool=2, n_classes=4, seed=0):
+    def __init__(
+        self,
+        in_shape: tuple = (1, 12, 12),
+        n_filters: int = 6,
+        kernel: int = 3,
+        pool: int = 2,
+        n_classes: int = 4,
+        seed: int = 0,
+    ) -> None:
         if len(in_shape) != 3:
             raise ValueError(f"in_shape: expected (C, H, W), got {in_shape!r}")
         c, h, w = (check_positive_int(f"in_shape[{i}]", v) for i, v in enumerate(in_shape))
@@ -67,8 +89,19 @@ class TinyCNN:
             raise ValueError(f"x: expected images of shape (N, {', '.join(map(str, self.in_shape))}), got {x.shape}")
         return x
 
-    def forward(self, x):
-        """Class scores (N, n_classes) and the caches of every layer, in order."""
+    def forward(self, x) -> tuple[np.ndarray, tuple]:
+        """Class scores and the caches of every layer, in order.
+
+        Parameters
+        ----------
+        x : array_like, shape (N, C, H, W)
+
+        Returns
+        -------
+        scores : ndarray, shape (N, n_classes)
+        caches : tuple
+            ``(conv_cache, relu_cache, pool_cache, p1.shape, dense_cache)``.
+        """
         x = self._check_x(x)
         p = self.params
         z1, conv_cache = conv2d_forward(x, p["w1"], p["b1"], stride=1, pad=self.kernel // 2)
@@ -78,10 +111,20 @@ class TinyCNN:
         scores, dense_cache = dense_forward(h, p["W2"], p["b2"])
         return scores, (conv_cache, relu_cache, pool_cache, p1.shape, dense_cache)
 
-    def loss_and_gradients(self, x, y):
+    def loss_and_gradients(self, x, y) -> tuple[float, dict]:
         """Mean softmax cross-entropy over the batch and its gradient w.r.t. every parameter.
 
-        ``y``: integer labels (N,). Returns ``(loss, grads)`` with ``grads`` keyed like ``params``.
+        Parameters
+        ----------
+        x : array_like, shape (N, C, H, W)
+        y : array_like of int, shape (N,)
+            Class labels.
+
+        Returns
+        -------
+        loss : float
+        grads : dict of str to ndarray
+            Keyed like ``params``, each the shape of its parameter.
         """
         scores, (conv_cache, relu_cache, pool_cache, p1_shape, dense_cache) = self.forward(x)
         loss, dscores = softmax_cross_entropy(scores, y)
@@ -92,15 +135,54 @@ class TinyCNN:
         _, dw1, db1 = conv2d_backward(dz1, conv_cache)  # dL/dW = X ⋆ dL/dY
         return loss, {"w1": dw1, "b1": db1, "W2": dW2, "b2": db2}
 
-    def predict(self, x):
-        """Predicted class (N,) = argmax of the scores."""
+    def predict(self, x) -> np.ndarray:
+        """Predicted class: the argmax of the scores.
+
+        Parameters
+        ----------
+        x : array_like, shape (N, C, H, W)
+
+        Returns
+        -------
+        ndarray of int, shape (N,)
+        """
         return np.argmax(self.forward(x)[0], axis=1)
 
     def accuracy(self, x, y) -> float:
+        """Fraction of the images classified correctly.
+
+        Parameters
+        ----------
+        x : array_like, shape (N, C, H, W)
+        y : array_like of int, shape (N,)
+
+        Returns
+        -------
+        float
+        """
         return float(np.mean(self.predict(x) == np.asarray(y)))
 
-    def train(self, x, y, epochs=5, lr=0.1, batch_size=32, momentum=0.9, seed=0):
-        """Mini-batch SGD with momentum. Returns the list of per-batch losses."""
+    def train(
+        self, x, y, epochs: int = 5, lr: float = 0.1, batch_size: int = 32, momentum: float = 0.9, seed: int = 0
+    ) -> list[float]:
+        """Mini-batch SGD with momentum: ``v <- momentum v - lr dL/dp``, ``p <- p + v``.
+
+        Parameters
+        ----------
+        x : array_like, shape (N, C, H, W)
+        y : array_like of int, shape (N,)
+        epochs : int, default 5
+        lr : float, default 0.1
+        batch_size : int, default 32
+        momentum : float, default 0.9
+        seed : int, default 0
+            Seed of the shuffling.
+
+        Returns
+        -------
+        list of float
+            The loss of every batch, in order.
+        """
         x = self._check_x(x)
         y = np.asarray(y)
         if y.shape != (len(x),):

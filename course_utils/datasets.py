@@ -5,6 +5,7 @@ size, on a noisy background. Telling a horizontal bar from a vertical one needs
 oriented edge detectors, which is exactly what a first convolution layer learns,
 so a tiny CNN reaches high accuracy in a few seconds of training.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,10 +23,10 @@ def _draw(kind: int, size: int, rng: np.random.Generator) -> np.ndarray:
     r0, c0 = rng.integers(0, size - length + 1, size=2)
     if kind == 0:  # horizontal bar, 1 or 2 pixels thick
         row = rng.integers(0, size - 1)
-        img[row:row + rng.integers(1, 3), c0:c0 + length] = 1.0
+        img[row : row + rng.integers(1, 3), c0 : c0 + length] = 1.0
     elif kind == 1:  # vertical bar
         col = rng.integers(0, size - 1)
-        img[r0:r0 + length, col:col + rng.integers(1, 3)] = 1.0
+        img[r0 : r0 + length, col : col + rng.integers(1, 3)] = 1.0
     elif kind == 2:  # diagonal, either direction
         idx = np.arange(length)
         cols = c0 + (idx if rng.random() < 0.5 else length - 1 - idx)
@@ -33,18 +34,30 @@ def _draw(kind: int, size: int, rng: np.random.Generator) -> np.ndarray:
     else:  # hollow square
         side = max(3, length - 2)
         r0, c0 = rng.integers(0, size - side + 1, size=2)
-        img[r0, c0:c0 + side] = img[r0 + side - 1, c0:c0 + side] = 1.0
-        img[r0:r0 + side, c0] = img[r0:r0 + side, c0 + side - 1] = 1.0
+        img[r0, c0 : c0 + side] = img[r0 + side - 1, c0 : c0 + side] = 1.0
+        img[r0 : r0 + side, c0] = img[r0 : r0 + side, c0 + side - 1] = 1.0
     return img
 
 
-def bars_and_shapes(n: int, size: int = 12, noise: float = 0.1, seed: int = 0):
-    """``n`` grayscale images of one shape each, with balanced labels.
+def bars_and_shapes(n: int, size: int = 12, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` grayscale images of one shape each, with balanced labels; the same ``seed`` gives the same data.
 
-    Returns ``(x, y)``: ``x`` float64 (n, 1, size, size) with values about in [0, 1] plus
-    Gaussian noise of standard deviation ``noise``; ``y`` int64 (n,) in
-    ``range(len(BARS_AND_SHAPES_CLASSES))`` (horizontal bar, vertical bar, diagonal, square).
-    The same ``seed`` gives the same data.
+    Parameters
+    ----------
+    n : int
+        Number of images.
+    size : int, default 12
+        Side of each image (>= 6).
+    noise : float, default 0.1
+        Standard deviation of the Gaussian noise added.
+    seed : int, default 0
+
+    Returns
+    -------
+    x : ndarray of float64, shape (n, 1, size, size)
+        Values about in [0, 1], plus the noise.
+    y : ndarray of int64, shape (n,)
+        Labels in ``range(len(BARS_AND_SHAPES_CLASSES))``: horizontal bar, vertical bar, diagonal, square.
     """
     n = check_positive_int("n", n)
     size = check_positive_int("size", size, minimum=6)

@@ -13,14 +13,15 @@ layers ``l = 1..L`` and ``W^l[i][j] = w_ij^l`` (unit ``j`` of layer ``l`` to uni
 
 Plain Python floats and loops: slow, and meant to be read.
 """
+
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
+from ._checks import check_batch, check_choice, check_targets
 from .mlp import LOSSES, MLP, Gradients
-from ._checks import check_choice
 
 __all__ = ["forward_one_example", "deltas_one_example", "index_form_gradients"]
 
@@ -33,10 +34,20 @@ def _fprime(act, z: float) -> float:
     return float(act.derivative(np.float64(z)))
 
 
-def forward_one_example(mlp: MLP, x_row):
-    """Forward pass for one example. Returns ``(z, a)``: dicts keyed by layer number ``l``.
+def forward_one_example(mlp: MLP, x_row) -> tuple[dict, dict]:
+    """Forward pass for one example, unit by unit: ``z_i^{l+1} = sum_j w_ij^l a_j^l + b_i^l``, ``a = f(z)``.
 
-    ``a[1]`` is the input; ``z[l]`` and ``a[l]`` for ``l = 2..L`` are lists of floats.
+    Parameters
+    ----------
+    mlp : MLP
+    x_row : sequence of float, length S_1
+
+    Returns
+    -------
+    z : dict of int to list of float
+        ``z[l]`` for ``l = 2..L``.
+    a : dict of int to list of float
+        ``a[1]`` is the input, ``a[l]`` for ``l = 2..L``.
     """
     L = mlp.num_layers
     W = [w.tolist() for w in mlp.weights]  # W[l-1][i][j] = w_ij^l
@@ -56,8 +67,25 @@ def forward_one_example(mlp: MLP, x_row):
     return z, a
 
 
-def deltas_one_example(mlp: MLP, x_row, y_row, loss: str = "mse"):
-    """All deltas of one example: a dict ``delta[l]`` (list of floats) for ``l = 2..L``, plus ``(z, a)``."""
+def deltas_one_example(mlp: MLP, x_row, y_row, loss: str = "mse") -> tuple[dict, dict, dict]:
+    """All deltas of one example by the lecture's recursion.
+
+    ``delta_i^L = (yhat_i - y_i) f'(z_i^L)`` and ``delta_i^l = (sum_j delta_j^{l+1} w_ji^l) f'(z_i^l)``.
+
+    Parameters
+    ----------
+    mlp : MLP
+    x_row : sequence of float, length S_1
+    y_row : sequence of float, length S_L
+    loss : {"mse", "cross_entropy"}, default "mse"
+
+    Returns
+    -------
+    delta : dict of int to list of float
+        ``delta[l]`` for ``l = 2..L``.
+    z, a : dict of int to list of float
+        As :func:`forward_one_example` returns them.
+    """
     L = mlp.num_layers
     z, a = forward_one_example(mlp, x_row)
     W = [w.tolist() for w in mlp.weights]
@@ -66,33 +94,45 @@ def deltas_one_example(mlp: MLP, x_row, y_row, loss: str = "mse"):
     if loss == "cross_entropy":  # softmax + cross-entropy: delta_i^L = yhat_i - y_i
         delta[L] = [yhat[i] - y_row[i] for i in range(S_L)]
     elif mlp.output_activation == "softmax":  # squared error through softmax's Jacobian
-        delta[L] = [sum((yhat[k] - y_row[k]) * yhat[k] * ((k == i) - yhat[i]) for k in range(S_L))
-                    for i in range(S_L)]
+        delta[L] = [sum((yhat[k] - y_row[k]) * yhat[k] * ((k == i) - yhat[i]) for k in range(S_L)) for i in range(S_L)]
     else:
         delta[L] = [(yhat[i] - y_row[i]) * _fprime(mlp.output_activation, z[L][i]) for i in range(S_L)]
     for l in range(L - 1, 1, -1):  # l = L-1 down to 2
         S_l, S_next = mlp.sizes[l - 1], mlp.sizes[l]
-        delta[l] = [sum(delta[l + 1][j] * W[l - 1][j][i] for j in range(S_next)) * _fprime(mlp.activation, z[l][i])
-                    for i in range(S_l)]
+        delta[l] = [
+            sum(delta[l + 1][j] * W[l - 1][j][i] for j in range(S_next)) * _fprime(mlp.activation, z[l][i])
+            for i in range(S_l)
+        ]
     return delta, z, a
 
 
 def index_form_gradients(mlp: MLP, x, y, loss: str = "mse") -> Gradients:
     """Gradients of the batch loss by the index-form delta rule, averaged over the examples.
 
-    Returns a :class:`~course_utils.mlp.Gradients` laid out like
-    :meth:`MLP.loss_and_gradients` (``deltas[k]`` holds ``delta^{k+2}`` per example).
+    ``dL/dW_ij^l = delta_i^{l+1} a_j^l`` and ``dL/db_i^l = delta_i^{l+1}``, one example at a time.
+
+    Parameters
+    ----------
+    mlp : MLP
+    x : array_like, shape (N, S_1)
+    y : array_like, shape (N, S_L), or (N,) integer labels for cross-entropy
+    loss : {"mse", "cross_entropy"}, default "mse"
+
+    Returns
+    -------
+    Gradients
+        Laid out like :meth:`MLP.loss_and_gradients` (``deltas[k]`` holds ``delta^{k+2}`` per example).
     """
     check_choice("loss", loss, LOSSES)
-    x = mlp._check_x(x)
+    x = check_batch(x, mlp.sizes[0])
     n = x.shape[0]
-    y = mlp._check_targets(y, n, loss).tolist()
+    y = check_targets(y, n, mlp.sizes[-1], labels=loss == "cross_entropy").tolist()
     L = mlp.num_layers
     dW = [[[0.0] * mlp.sizes[l - 1] for _ in range(mlp.sizes[l])] for l in range(1, L)]
     db = [[0.0] * mlp.sizes[l] for l in range(1, L)]
     all_deltas = [[] for _ in range(1, L)]
     for row in range(n):
-        delta, z, a = deltas_one_example(mlp, x[row].tolist(), y[row], loss)
+        delta, _, a = deltas_one_example(mlp, x[row].tolist(), y[row], loss)
         for l in range(1, L):
             for i in range(mlp.sizes[l]):
                 db[l - 1][i] += delta[l + 1][i] / n
@@ -103,7 +143,7 @@ def index_form_gradients(mlp: MLP, x, y, loss: str = "mse") -> Gradients:
     return Gradients(weights, [np.array(g) for g in db], [np.array(d) for d in all_deltas])
 
 
-def value_graph_loss(mlp: MLP, x, y):
+def value_graph_loss(mlp: MLP, x, y) -> tuple:
     """The MLP's squared-error loss built as a scalar :class:`~course_utils.graph.Value` graph.
 
     A third, independent formulation: every multiply and add of the forward
@@ -111,6 +151,19 @@ def value_graph_loss(mlp: MLP, x, y):
     ``grad_table`` algorithm. Returns ``(loss, W, b)`` where ``W[k][i][j]`` and
     ``b[k][i]`` are the parameter nodes (read ``.grad`` after ``backward``).
     Supports the activations sigmoid, tanh, relu and linear; slow (use small nets).
+
+    Parameters
+    ----------
+    mlp : MLP
+    x : array_like, shape (N, S_1)
+    y : array_like, shape (N, S_L)
+
+    Returns
+    -------
+    loss : Value
+    W : list of list of list of Value
+        ``W[k][i][j]`` is the node of ``w_ij^{k+1}``.
+    b : list of list of Value
     """
     from .graph import Value
 
@@ -119,8 +172,8 @@ def value_graph_loss(mlp: MLP, x, y):
 
     if mlp.output_activation == "softmax" or "leaky" in mlp.activation.name:
         raise ValueError("mlp: value_graph_loss supports sigmoid, tanh, relu and linear activations only")
-    x = mlp._check_x(x)
-    y = mlp._check_targets(y, x.shape[0], "mse")
+    x = check_batch(x, mlp.sizes[0])
+    y = check_targets(y, x.shape[0], mlp.sizes[-1])
     W = [[[Value(v) for v in row] for row in w.tolist()] for w in mlp.weights]
     b = [[Value(v) for v in vec.tolist()] for vec in mlp.biases]
     total = Value(0.0)

@@ -8,10 +8,11 @@ with an error of order ``h**2``. It costs two evaluations of ``f`` per entry of
 ``x``, which is why backpropagation (one backward pass for all entries) is the
 method used in practice, and why this is used only to *check* it.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -20,8 +21,9 @@ from ._checks import as_float_array, check_real
 __all__ = ["numerical_gradient", "relative_error", "check_gradient", "GradCheckReport"]
 
 
-def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5,
-                       dout: np.ndarray | None = None) -> np.ndarray:
+def numerical_gradient(
+    f: Callable[[np.ndarray], float], x: np.ndarray, h: float = 1e-5, dout: np.ndarray | None = None
+) -> np.ndarray:
     """Central-difference gradient of ``f`` at ``x``, for an array ``x`` of any shape.
 
     ``f`` is called as ``f(x)`` with ``x`` perturbed **in place** one entry at a
@@ -32,11 +34,26 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, h: float
     function differentiated is ``sum(f(x) * dout)``: the numerical version of
     a layer's backward pass for upstream gradient ``dout``.
 
-    Returns an array of ``x``'s shape (float64).
+    Parameters
+    ----------
+    f : callable
+        ``f(x)`` returns a scalar, or an array of ``dout``'s shape.
+    x : ndarray of float, any shape
+        Perturbed in place, then restored.
+    h : float, default 1e-5
+        Step: ``(f(x + h e_i) - f(x - h e_i)) / 2h``.
+    dout : array_like, optional
+        Upstream gradient, the shape of ``f(x)``.
+
+    Returns
+    -------
+    ndarray of float64, the shape of ``x``
     """
     if not isinstance(x, np.ndarray) or not np.issubdtype(x.dtype, np.floating):
-        raise TypeError(f"x: expected a float numpy array (it is perturbed in place), got "
-                        f"{type(x).__name__}{'' if not isinstance(x, np.ndarray) else ' of dtype ' + str(x.dtype)}")
+        raise TypeError(
+            f"x: expected a float numpy array (it is perturbed in place), got "
+            f"{type(x).__name__}{'' if not isinstance(x, np.ndarray) else ' of dtype ' + str(x.dtype)}"
+        )
     h = check_real("h", h)
     if h <= 0:
         raise ValueError(f"h: expected a positive step, got {h}")
@@ -75,6 +92,15 @@ def relative_error(a, b, floor: float = 1e-8) -> float:
     About 1e-7 or less means the gradients agree (in float64 with h = 1e-5);
     1e-2 or more means a bug. Entries where both are (near) zero count as
     absolute differences over ``floor``.
+
+    Parameters
+    ----------
+    a, b : array_like, the same shape
+    floor : float, default 1e-8
+
+    Returns
+    -------
+    float
     """
     a = as_float_array("a", a, finite=False)
     b = as_float_array("b", b, finite=False)
@@ -103,22 +129,51 @@ class GradCheckReport:
 
     def __str__(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
-        lines = [f"gradient check {self.name}: {verdict}, max relative error "
-                 f"{self.max_relative_error:.2e} (tolerance {self.tolerance:.0e})",
-                 f"  {'index':>14} {'analytic':>14} {'numerical':>14} {'rel. error':>10}"]
+        lines = [
+            f"gradient check {self.name}: {verdict}, max relative error "
+            f"{self.max_relative_error:.2e} (tolerance {self.tolerance:.0e})",
+            f"  {'index':>14} {'analytic':>14} {'numerical':>14} {'rel. error':>10}",
+        ]
         for idx, ana, num, err in self.worst:
-            lines.append(f"  {str(idx):>14} {ana:>14.6e} {num:>14.6e} {err:>10.2e}")
+            lines.append(f"  {idx!s:>14} {ana:>14.6e} {num:>14.6e} {err:>10.2e}")
         return "\n".join(lines)
 
     __repr__ = __str__
 
 
-def check_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, analytic, h: float = 1e-5,
-                   tolerance: float = 1e-6, dout=None, name: str = "", worst: int = 5) -> GradCheckReport:
+def check_gradient(
+    f: Callable[[np.ndarray], float],
+    x: np.ndarray,
+    analytic,
+    h: float = 1e-5,
+    tolerance: float = 1e-6,
+    dout=None,
+    name: str = "",
+    worst: int = 5,
+) -> GradCheckReport:
     """Compare an analytic gradient with :func:`numerical_gradient` and report the worst entries.
 
-    ``analytic`` must have ``x``'s shape. Returns a :class:`GradCheckReport`
-    (truthy when it passes); ``print`` it to see the table.
+    Parameters
+    ----------
+    f : callable
+        As for :func:`numerical_gradient`.
+    x : ndarray of float, any shape
+    analytic : array_like, the shape of ``x``
+        The gradient to check.
+    h : float, default 1e-5
+    tolerance : float, default 1e-6
+        Largest relative error that passes.
+    dout : array_like, optional
+        As for :func:`numerical_gradient`.
+    name : str, default ""
+        Shown in the report.
+    worst : int, default 5
+        How many of the worst entries the report lists.
+
+    Returns
+    -------
+    GradCheckReport
+        Truthy when it passes; ``print`` it to see the table.
     """
     analytic = as_float_array("analytic", analytic, finite=False)
     if analytic.shape != x.shape:

@@ -16,6 +16,7 @@ Because a node is visited only after all of its consumers, each entry is the
 *total* derivative of the output: the sum over every path, computed once per
 node and reused (the dynamic programming of lecture 002).
 """
+
 from __future__ import annotations
 
 import math
@@ -24,7 +25,7 @@ import numbers
 __all__ = ["Value", "topological_order", "draw_graph"]
 
 
-def _as_value(other) -> "Value":
+def _as_value(other) -> Value:
     return other if isinstance(other, Value) else Value(other)
 
 
@@ -35,15 +36,16 @@ class Value:
     partial derivative of this node with respect to ``parents[k]``.
     """
 
-    __slots__ = ("data", "grad", "parents", "local_grads", "op", "label")
+    __slots__ = ("data", "grad", "label", "local_grads", "op", "parents")
 
     def __init__(self, data, parents=(), local_grads=(), op: str = "", label: str = ""):
         if isinstance(data, bool) or not isinstance(data, numbers.Real):
             raise TypeError(f"data: expected a real number, got {type(data).__name__} {data!r}")
         data = float(data)
         if not math.isfinite(data):
-            raise ValueError(f"data: expected a finite number, got {data}"
-                             + (f" (from operation {op!r})" if op else ""))
+            raise ValueError(
+                f"data: expected a finite number, got {data}" + (f" (from operation {op!r})" if op else "")
+            )
         self.data = data
         self.grad = 0.0
         self.parents = tuple(parents)
@@ -82,8 +84,7 @@ class Value:
         other = _as_value(other)
         if other.data == 0.0:
             raise ZeroDivisionError("Value division by a node whose value is 0")
-        return Value(self.data / other.data, (self, other),
-                     (1.0 / other.data, -self.data / other.data ** 2), "/")
+        return Value(self.data / other.data, (self, other), (1.0 / other.data, -self.data / other.data**2), "/")
 
     def __rtruediv__(self, other):
         return _as_value(other) / self
@@ -96,30 +97,60 @@ class Value:
             raise ValueError(f"exponent: {exponent} is not differentiable at 0")
         if self.data < 0 and not exponent.is_integer():
             raise ValueError(f"exponent: a negative base ({self.data}) needs an integer exponent, got {exponent}")
-        return Value(self.data ** exponent, (self,), (exponent * self.data ** (exponent - 1),), f"**{exponent:g}")
+        return Value(self.data**exponent, (self,), (exponent * self.data ** (exponent - 1),), f"**{exponent:g}")
 
-    def exp(self):
+    def exp(self) -> Value:
+        """``e^x``; its local derivative is ``e^x``.
+
+        Returns
+        -------
+        Value
+        """
         try:
             e = math.exp(self.data)
         except OverflowError:
             raise ValueError(f"exp: the result for input {self.data} exceeds the float range") from None
         return Value(e, (self,), (e,), "exp")
 
-    def log(self):
+    def log(self) -> Value:
+        """Natural logarithm of a positive value; its local derivative is ``1 / x``.
+
+        Returns
+        -------
+        Value
+        """
         if self.data <= 0:
             raise ValueError(f"log: expected a positive value, got {self.data}")
         return Value(math.log(self.data), (self,), (1.0 / self.data,), "log")
 
-    def sigmoid(self):
+    def sigmoid(self) -> Value:
+        """``sigma(x) = 1 / (1 + e^{-x})``; its local derivative is ``sigma(x) (1 - sigma(x))``.
+
+        Returns
+        -------
+        Value
+        """
         x = self.data
         s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
         return Value(s, (self,), (s * (1.0 - s),), "sigmoid")
 
-    def tanh(self):
+    def tanh(self) -> Value:
+        """``tanh(x)``; its local derivative is ``1 - tanh(x)^2``.
+
+        Returns
+        -------
+        Value
+        """
         t = math.tanh(self.data)
         return Value(t, (self,), (1.0 - t * t,), "tanh")
 
-    def relu(self):
+    def relu(self) -> Value:
+        """``max(0, x)``; its local derivative is ``1 if x > 0 else 0``.
+
+        Returns
+        -------
+        Value
+        """
         return Value(max(self.data, 0.0), (self,), (1.0 if self.data > 0 else 0.0,), "relu")
 
     # -- the backward algorithm ------------------------------------------------------------
@@ -128,6 +159,11 @@ class Value:
 
         Gradients are recomputed from scratch each call (calling it twice gives
         the same gradients; nothing accumulates across calls).
+
+        Returns
+        -------
+        dict of Value to float
+            The grad_table: ``d self / d node`` for every node ``self`` depends on.
         """
         order = topological_order(self)  # u^(1), ..., u^(n) = self
         consumers = {id(node): [] for node in order}  # j -> [(u^(i), du^(i)/du^(j)), ...]
@@ -144,12 +180,20 @@ class Value:
     __hash__ = object.__hash__
 
 
-def topological_order(root: Value) -> list:
+def topological_order(root: Value) -> list[Value]:
     """Nodes that ``root`` depends on, parents before children, ending with ``root``.
 
     This is the ordering the forward algorithm of slides 001 assumes
     (``u^(1..n_i)`` the inputs first, ``u^(n)`` the output last). Iterative, so
     deep graphs do not hit Python's recursion limit.
+
+    Parameters
+    ----------
+    root : Value
+
+    Returns
+    -------
+    list of Value
     """
     if not isinstance(root, Value):
         raise TypeError(f"root: expected a Value, got {type(root).__name__}")
@@ -185,13 +229,25 @@ def _layout(order):
     return pos
 
 
-def draw_graph(root: Value, ax=None, show_grad: bool = True, highlight=(), title: str | None = None):
+def draw_graph(root: Value, ax=None, show_grad: bool = True, highlight=(), title: str | None = None) -> tuple:
     """Draw the graph of ``root`` with matplotlib: one box per node with its value and gradient.
 
     Leaves (inputs) are on the left, the output on the right; a box shows the
     node's label (or operation), ``value`` and, if ``show_grad``, ``grad``
     (call ``root.backward()`` first). Nodes in ``highlight`` are drawn in orange.
-    Returns ``(fig, ax)``.
+
+    Parameters
+    ----------
+    root : Value
+    ax : matplotlib Axes, optional
+        Drawn into a new figure if not given.
+    show_grad : bool, default True
+    highlight : collection of Value
+    title : str, optional
+
+    Returns
+    -------
+    fig, ax : matplotlib Figure and Axes
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch
@@ -209,8 +265,9 @@ def draw_graph(root: Value, ax=None, show_grad: bool = True, highlight=(), title
         x1, y1 = pos[id(node)]
         for parent in node.parents:
             x0, y0 = pos[id(parent)]
-            ax.annotate("", xy=(x1 - 0.38, y1), xytext=(x0 + 0.38, y0),
-                        arrowprops=dict(arrowstyle="->", color="0.45", lw=1.0))
+            ax.annotate(
+                "", xy=(x1 - 0.38, y1), xytext=(x0 + 0.38, y0), arrowprops=dict(arrowstyle="->", color="0.45", lw=1.0)
+            )
     for node in order:
         x, y = pos[id(node)]
         name = node.label or (node.op if node.op else "input")
@@ -220,8 +277,9 @@ def draw_graph(root: Value, ax=None, show_grad: bool = True, highlight=(), title
         if show_grad:
             text += f"\ngrad {node.grad:.4g}"
         colour = "#ffd8a8" if id(node) in highlighted else ("#d0ebff" if not node.parents else "#f1f3f5")
-        ax.add_patch(FancyBboxPatch((x - 0.38, y - 0.3), 0.76, 0.6, boxstyle="round,pad=0.02",
-                                    facecolor=colour, edgecolor="0.3"))
+        ax.add_patch(
+            FancyBboxPatch((x - 0.38, y - 0.3), 0.76, 0.6, boxstyle="round,pad=0.02", facecolor=colour, edgecolor="0.3")
+        )
         ax.text(x, y, text, ha="center", va="center", fontsize=8, family="monospace")
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]

@@ -18,32 +18,43 @@ Drawn by code (deterministic, no files, nothing downloaded):
 
 All images are float64 in [0, 1]: grey ``(H, W)``, colour ``(H, W, 3)``.
 """
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from ._checks import check_choice, check_positive_int, check_real
 
-__all__ = ["IMAGE_NAMES", "load_image", "zone_plate", "apple_and_orange", "vertical_seam_mask",
-           "grating", "disk_edges"]
+__all__ = ["IMAGE_NAMES", "load_image", "zone_plate", "apple_and_orange", "vertical_seam_mask", "grating", "disk_edges"]
 
 _DATA = Path(__file__).resolve().parent / "data" / "images"
 IMAGE_NAMES = ("camera", "brick")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(name: str) -> np.ndarray:
-    import matplotlib.image as mpimg     # PNG reading through matplotlib (Pillow comes with it)
+    import matplotlib.image as mpimg  # PNG reading through matplotlib (Pillow comes with it)
+
     pixels = np.asarray(mpimg.imread(_DATA / f"{name}.png"), dtype=np.float64)
     pixels.setflags(write=False)
     return pixels
 
 
 def load_image(name: str) -> np.ndarray:
-    """A shipped grey image (``"camera"`` or ``"brick"``), ``(512, 512)`` float64 in [0, 1] (a fresh copy)."""
+    """A shipped grey image (CC0), a fresh copy.
+
+    Parameters
+    ----------
+    name : {"camera", "brick"}
+
+    Returns
+    -------
+    ndarray of float64, shape (512, 512)
+        Values in [0, 1].
+    """
     check_choice("name", name, IMAGE_NAMES)
     return _read(name).copy()
 
@@ -55,6 +66,15 @@ def zone_plate(size: int = 512) -> np.ndarray:
     the Nyquist limit ``pi`` at the middle of each edge (beyond it, in the
     corners, the pattern is already aliased). Any down-sampling without a
     low-pass filter makes false rings appear.
+
+    Parameters
+    ----------
+    size : int, default 512
+
+    Returns
+    -------
+    ndarray of float64, shape (size, size)
+        Values in [0, 1].
     """
     size = check_positive_int("size", size, minimum=2)
     c = (size - 1) / 2
@@ -63,7 +83,20 @@ def zone_plate(size: int = 512) -> np.ndarray:
 
 
 def grating(size: int = 128, angle: float = 0.0, period: float = 8.0) -> np.ndarray:
-    """A sinusoid ``(1 + cos(2 pi (x cos a + y sin a) / period)) / 2``: intensity varies along ``angle``."""
+    """A sinusoid ``(1 + cos(2 pi (x cos a + y sin a) / period)) / 2``: intensity varies along ``angle``.
+
+    Parameters
+    ----------
+    size : int, default 128
+    angle : float, default 0.0
+        In radians.
+    period : float, default 8.0
+        In pixels (>= 2).
+
+    Returns
+    -------
+    ndarray of float64, shape (size, size)
+    """
     size = check_positive_int("size", size, minimum=2)
     angle = check_real("angle", angle)
     period = check_real("period", period, minimum=2.0)
@@ -72,11 +105,20 @@ def grating(size: int = 128, angle: float = 0.0, period: float = 8.0) -> np.ndar
 
 
 def disk_edges(size: int = 256) -> np.ndarray:
-    """A bright disk and a square on a dark ground: edges at every orientation, for steering demos."""
+    """A bright disk and a square on a dark ground: edges at every orientation, for steering demos.
+
+    Parameters
+    ----------
+    size : int, default 256
+
+    Returns
+    -------
+    ndarray of float64, shape (size, size)
+    """
     size = check_positive_int("size", size, minimum=16)
     y, x = np.mgrid[0:size, 0:size] / size
     image = np.full((size, size), 0.15)
-    image[(x - 0.38) ** 2 + (y - 0.45) ** 2 < 0.22 ** 2] = 0.85
+    image[(x - 0.38) ** 2 + (y - 0.45) ** 2 < 0.22**2] = 0.85
     square = (np.abs(x - 0.75) < 0.12) & (np.abs(y - 0.72) < 0.12)
     image[square] = 0.55
     return image
@@ -109,8 +151,9 @@ def _shaded_fruit(size: int, base, texture: np.ndarray, background) -> np.ndarra
     ground = np.asarray(background)[None, None, :] * (0.85 + 0.15 * (1 - y))[..., None]
     # soft edge (one pixel of anti-aliasing) so the outline itself does not alias
     alpha = np.clip((1.0 - np.sqrt(r2)) * size * 0.36, 0.0, 1.0)[..., None]
-    return np.clip(alpha * fruit + (1 - alpha) * ground, 0.0, 1.0) * inside[..., None] + \
-        (1 - inside[..., None]) * ground
+    return (
+        np.clip(alpha * fruit + (1 - alpha) * ground, 0.0, 1.0) * inside[..., None] + (1 - inside[..., None]) * ground
+    )
 
 
 @lru_cache(maxsize=4)
@@ -145,6 +188,14 @@ def apple_and_orange(size: int = 512) -> tuple[np.ndarray, np.ndarray]:
 
     Drawn by code (shaded spheres with a streaked skin and a dimpled peel,
     fixed seed). Join them with ``vertical_seam_mask`` and :func:`course_utils.pyramids.blend`.
+
+    Parameters
+    ----------
+    size : int, default 512
+
+    Returns
+    -------
+    apple, orange : ndarray of float64, shape (size, size, 3)
     """
     size = check_positive_int("size", size, minimum=32)
     apple, orange = _fruit_pair(size)
@@ -152,7 +203,21 @@ def apple_and_orange(size: int = 512) -> tuple[np.ndarray, np.ndarray]:
 
 
 def vertical_seam_mask(shape, position: float = 0.5, softness: float = 0.0) -> np.ndarray:
-    """``(H, W)`` mask: 1 left of column ``position * W``, 0 right of it; ``softness`` (fraction of W) ramps it linearly."""
+    """A mask that is 1 left of column ``position * W`` and 0 right of it, with an optional linear ramp.
+
+    Parameters
+    ----------
+    shape : tuple
+        (H, W) (further entries are ignored).
+    position : float, default 0.5
+        The seam, as a fraction of the width.
+    softness : float, default 0.0
+        Width of the ramp, as a fraction of the width.
+
+    Returns
+    -------
+    ndarray of float64, shape (H, W)
+    """
     h = check_positive_int("shape[0]", int(shape[0]))
     w = check_positive_int("shape[1]", int(shape[1]))
     position = check_real("position", position)

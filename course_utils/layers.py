@@ -1,24 +1,59 @@
 """Layers as forward/backward pairs, in the style of CS231n's ``layers.py``.
 
-Each ``*_forward`` returns ``(out, cache)``; the matching ``*_backward(dout, cache)``
-takes the upstream gradient ``dout = dL/dout`` and returns the gradients of its
-inputs. Shapes follow the course convention: batches are rows, and ``W`` has
-shape ``(S_{l+1}, S_l)`` with ``W[i, j]`` taking node ``j`` of layer ``l`` to
-node ``i`` of layer ``l + 1`` (lecture 000).
+Each ``*_forward`` returns ``(out, cache)``; the matching ``*_backward(dout, cache)`` takes the
+upstream gradient ``dout = dL/dout`` and returns the gradients of its inputs. Shapes follow the
+course convention: batches are rows, and ``W`` has shape ``(S_{l+1}, S_l)`` with ``W[i, j]``
+taking node ``j`` of layer ``l`` to node ``i`` of layer ``l + 1`` (lecture 000).
 """
+
 from __future__ import annotations
 
-from ._checks import as_float_array, check_shape
-from .activations import get_activation
+from dataclasses import dataclass
 
-__all__ = ["dense_forward", "dense_backward", "activation_forward", "activation_backward"]
+import numpy as np
+
+from ._checks import as_float_array, check_cache, check_shape
+from .activations import Activation, get_activation
+
+__all__ = [
+    "DenseCache",
+    "ActivationCache",
+    "dense_forward",
+    "dense_backward",
+    "activation_forward",
+    "activation_backward",
+]
 
 
-def dense_forward(x, W, b):
-    """Affine layer ``z = x @ W.T + b`` (the lecture's ``z^{l+1} = W^l a^l + b^l`` for each row).
+@dataclass(frozen=True, eq=False)
+class DenseCache:
+    """What :func:`dense_backward` needs: the layer's input and weights."""
 
-    Shapes: ``x`` (N, S_l), ``W`` (S_{l+1}, S_l), ``b`` (S_{l+1},) -> ``z`` (N, S_{l+1}).
-    Returns ``(z, cache)``.
+    x: np.ndarray  #: (N, S_l)
+    W: np.ndarray  #: (S_{l+1}, S_l)
+
+
+@dataclass(frozen=True, eq=False)
+class ActivationCache:
+    """What :func:`activation_backward` needs: the pre-activation ``z`` and the activation."""
+
+    z: np.ndarray
+    activation: Activation
+
+
+def dense_forward(x, W, b) -> tuple[np.ndarray, DenseCache]:
+    """Affine layer ``z = x @ W.T + b``: the lecture's ``z^{l+1} = W^l a^l + b^l`` for each row.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, S_l)
+    W : array_like, shape (S_{l+1}, S_l)
+    b : array_like, shape (S_{l+1},)
+
+    Returns
+    -------
+    z : ndarray, shape (N, S_{l+1})
+    cache : DenseCache
     """
     W = as_float_array("W", W, ndim=2)
     s_out, s_in = W.shape
@@ -27,35 +62,67 @@ def dense_forward(x, W, b):
     b = as_float_array("b", b, ndim=1)
     check_shape("b", b, (s_out,), why=f"one bias per row of W {W.shape}")
     z = x @ W.T + b
-    return z, (x, W)
+    return z, DenseCache(x, W)
 
 
-def dense_backward(dz, cache):
-    """Backward pass of :func:`dense_forward`.
+def dense_backward(dz, cache: DenseCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Backward pass of :func:`dense_forward`: ``g <- W^T g`` and ``grad_W = g h^T`` (slides 001).
 
-    ``dz`` (N, S_{l+1}) is ``dL/dz``. Returns ``(dx, dW, db)``:
-    ``dx = dz @ W`` (N, S_l) (the lecture's ``g <- W^T g``), ``dW = dz.T @ x``
-    (S_{l+1}, S_l) (``grad_W = g h^T``, summed over the batch), ``db = dz.sum(0)`` (S_{l+1},).
+    Parameters
+    ----------
+    dz : array_like, shape (N, S_{l+1})
+        ``dL/dz``.
+    cache : DenseCache
+
+    Returns
+    -------
+    dx : ndarray, shape (N, S_l)
+        ``dz @ W``.
+    dW : ndarray, shape (S_{l+1}, S_l)
+        ``dz.T @ x``, summed over the batch.
+    db : ndarray, shape (S_{l+1},)
+        ``dz.sum(axis=0)``.
     """
-    x, W = cache
+    cache = check_cache(cache, DenseCache, "dense_forward")
+    x, W = cache.x, cache.W
     dz = as_float_array("dz", dz, ndim=2)
     check_shape("dz", dz, (x.shape[0], W.shape[0]), why="the shape of this layer's output z")
     return dz @ W, dz.T @ x, dz.sum(axis=0)
 
 
-def activation_forward(z, activation="relu"):
-    """Elementwise ``a = f(z)`` for an activation name or :class:`~course_utils.activations.Activation`.
+def activation_forward(z, activation: str | Activation = "relu") -> tuple[np.ndarray, ActivationCache]:
+    """Elementwise ``a = f(z)``.
 
-    Returns ``(a, cache)``; any shape.
+    Parameters
+    ----------
+    z : array_like, any shape
+    activation : str or Activation, default "relu"
+        A name accepted by :func:`~course_utils.activations.get_activation`, or an activation.
+
+    Returns
+    -------
+    a : ndarray, the shape of ``z``
+    cache : ActivationCache
     """
     act = get_activation(activation)
     z = as_float_array("z", z)
-    return act.forward(z), (z, act)
+    return act.forward(z), ActivationCache(z, act)
 
 
-def activation_backward(da, cache):
-    """``dL/dz = dL/da * f'(z)`` (the lecture's ``g <- g ⊙ f'(a)``), of ``z``'s shape."""
-    z, act = cache
+def activation_backward(da, cache: ActivationCache) -> np.ndarray:
+    """``dL/dz = dL/da * f'(z)``: the lecture's ``g <- g ⊙ f'(a)``.
+
+    Parameters
+    ----------
+    da : array_like, the shape of ``z``
+        ``dL/da``.
+    cache : ActivationCache
+
+    Returns
+    -------
+    dz : ndarray, the shape of ``z``
+    """
+    cache = check_cache(cache, ActivationCache, "activation_forward")
     da = as_float_array("da", da)
-    check_shape("da", da, z.shape, why="the shape of the activation's output")
-    return da * act.derivative(z)
+    check_shape("da", da, cache.z.shape, why="the shape of the activation's output")
+    return da * cache.activation.derivative(cache.z)

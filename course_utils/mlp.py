@@ -22,16 +22,24 @@ Where the code departs from the lecture:
   gradients are the mean of the per-example ``delta a^T`` (for ``N = 1`` they
   are exactly the lecture's).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import numpy as np
 
-from ._checks import as_float_array, check_choice, check_positive_int, check_real, check_shape
+from ._checks import (
+    as_float_array,
+    check_batch,
+    check_choice,
+    check_positive_int,
+    check_real,
+    check_shape,
+    check_targets,
+)
 from .activations import get_activation, softmax, softmax_backward
-from .losses import one_hot
 
 __all__ = ["MLP", "Gradients", "LOSSES"]
 
@@ -67,8 +75,14 @@ class MLP:
         ``Omega = 1/2 sum_l ||W^l||^2`` (biases are not regularised), slides 001.
     """
 
-    def __init__(self, sizes: Sequence[int], activation="sigmoid", output_activation="sigmoid",
-                 seed: int = 0, weight_decay: float = 0.0):
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation="sigmoid",
+        output_activation="sigmoid",
+        seed: int = 0,
+        weight_decay: float = 0.0,
+    ):
         if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
             raise TypeError(f"sizes: expected a list of layer sizes like [2, 4, 3, 2], got {sizes!r}")
         if len(sizes) < 2:
@@ -81,8 +95,10 @@ class MLP:
             self.output_activation = get_activation(output_activation)
         self.weight_decay = check_real("weight_decay", weight_decay, minimum=0.0)
         rng = np.random.default_rng(seed)
-        self._weights = [rng.normal(0.0, 1.0 / np.sqrt(s_in), size=(s_out, s_in))
-                         for s_in, s_out in zip(self.sizes[:-1], self.sizes[1:])]
+        self._weights = [
+            rng.normal(0.0, 1.0 / np.sqrt(s_in), size=(s_out, s_in))
+            for s_in, s_out in zip(self.sizes[:-1], self.sizes[1:])
+        ]
         self._biases = [np.zeros(s_out) for s_out in self.sizes[1:]]
 
     # -- parameters (settable, checked) -------------------------------------------------
@@ -99,8 +115,12 @@ class MLP:
         checked = []
         for k, W in enumerate(new):
             W = as_float_array(f"weights[{k}]", W, ndim=2).astype(np.float64)
-            check_shape(f"weights[{k}]", W, self._weights[k].shape,
-                        why=f"W^{k + 1} for a layer of size {self.sizes[k]} -> {self.sizes[k + 1]}")
+            check_shape(
+                f"weights[{k}]",
+                W,
+                self._weights[k].shape,
+                why=f"W^{k + 1} for a layer of size {self.sizes[k]} -> {self.sizes[k + 1]}",
+            )
             checked.append(W.copy())
         self._weights = checked
 
@@ -128,30 +148,32 @@ class MLP:
 
     def __repr__(self) -> str:
         out = self.output_activation if isinstance(self.output_activation, str) else self.output_activation.name
-        return (f"MLP(sizes={self.sizes}, activation={self.activation.name!r}, "
-                f"output_activation={out!r}, weight_decay={self.weight_decay})")
+        return (
+            f"MLP(sizes={self.sizes}, activation={self.activation.name!r}, "
+            f"output_activation={out!r}, weight_decay={self.weight_decay})"
+        )
 
     # -- forward ---------------------------------------------------------------------------
-    def _check_x(self, x) -> np.ndarray:
-        x = as_float_array("x", x, ndim=(1, 2))
-        if x.ndim == 1:
-            raise ValueError(f"x: expected a batch of shape (N, {self.sizes[0]}) (rows are examples), "
-                             f"got a 1-D array of shape {x.shape}; use x[None, :] for one example")
-        check_shape("x", x, (None, self.sizes[0]), why=f"N examples of {self.sizes[0]} inputs")
-        return x
-
     def _output(self, z):
         if self.output_activation == "softmax":
             return softmax(z, axis=1)
         return self.output_activation.forward(z)
 
-    def forward_layers(self, x):
-        """Forward pass keeping every layer: returns ``(zs, activations)``.
+    def forward_layers(self, x) -> tuple[list, list]:
+        """Forward pass keeping every layer: ``z^{l+1} = W^l a^l + b^l``, ``a^{l+1} = f(z^{l+1})``.
 
-        ``activations[k]`` is ``a^{k+1}`` (so ``activations[0] = x``), shape ``(N, S_{k+1})``;
-        ``zs[k]`` is ``z^{k+2}``, the pre-activation that produces ``activations[k+1]``.
+        Parameters
+        ----------
+        x : array_like, shape (N, S_1)
+
+        Returns
+        -------
+        zs : list of ndarray
+            ``zs[k]`` is ``z^{k+2}``, shape (N, S_{k+2}), the pre-activation of ``activations[k+1]``.
+        activations : list of ndarray
+            ``activations[k]`` is ``a^{k+1}``, shape (N, S_{k+1}); ``activations[0] = x``.
         """
-        a = self._check_x(x)
+        a = check_batch(x, self.sizes[0])
         zs, activations = [], [a]
         last = len(self._weights) - 1
         for k, (W, b) in enumerate(zip(self._weights, self._biases)):
@@ -161,27 +183,34 @@ class MLP:
             activations.append(a)
         return zs, activations
 
-    def forward(self, x):
-        """Network output ``yhat = a^L``, shape ``(N, S_L)``."""
+    def forward(self, x) -> np.ndarray:
+        """Network output ``yhat = a^L``.
+
+        Parameters
+        ----------
+        x : array_like, shape (N, S_1)
+
+        Returns
+        -------
+        ndarray, shape (N, S_L)
+        """
         return self.forward_layers(x)[1][-1]
 
-    def predict(self, x):
-        """Class index of the largest output per row, shape ``(N,)``."""
+    def predict(self, x) -> np.ndarray:
+        """Class index of the largest output per row.
+
+        Parameters
+        ----------
+        x : array_like, shape (N, S_1)
+
+        Returns
+        -------
+        ndarray of int, shape (N,)
+        """
         return np.argmax(self.forward(x), axis=1)
 
     # -- loss and backward --------------------------------------------------------------------
-    def _check_targets(self, y, n: int, loss: str) -> np.ndarray:
-        k = self.sizes[-1]
-        y_arr = np.asarray(y)
-        if loss == "cross_entropy" and y_arr.ndim == 1 and np.issubdtype(y_arr.dtype, np.integer):
-            if y_arr.shape[0] != n:
-                raise ValueError(f"y: expected {n} integer labels (one per row of x), got {y_arr.shape[0]}")
-            return one_hot(y_arr, k)
-        y_arr = as_float_array("y", y_arr, ndim=2)
-        check_shape("y", y_arr, (n, k), why=f"one target row of {k} values per example")
-        return y_arr
-
-    def loss_and_gradients(self, x, y, loss: str = "mse"):
+    def loss_and_gradients(self, x, y, loss: str = "mse") -> tuple[float, Gradients]:
         """Loss ``J`` of the batch and its gradients (a :class:`Gradients`).
 
         ``loss="mse"``: ``J = 1/N sum_n 1/2 ||yhat_n - y_n||^2``, any output activation.
@@ -190,14 +219,28 @@ class MLP:
         ``y``: ``(N, S_L)`` targets, or ``(N,)`` integer labels for cross-entropy.
         With ``weight_decay = lambda``, ``J`` includes ``lambda/2 sum_l ||W^l||^2`` and each
         ``dJ/dW^l`` includes ``lambda W^l``.
+
+        Parameters
+        ----------
+        x : array_like, shape (N, S_1)
+        y : array_like, shape (N, S_L), or (N,) integer labels for cross-entropy
+        loss : {"mse", "cross_entropy"}, default "mse"
+
+        Returns
+        -------
+        loss : float
+        grads : Gradients
+            ``weights[k]`` (S_{k+2}, S_{k+1}), ``biases[k]`` (S_{k+2},), ``deltas[k]`` (N, S_{k+2}).
         """
         check_choice("loss", loss, LOSSES)
         if loss == "cross_entropy" and self.output_activation != "softmax":
-            raise ValueError("loss: 'cross_entropy' expects output_activation='softmax' "
-                             f"(so that the output delta is yhat - y), got {self.output_activation.name!r}")
+            raise ValueError(
+                "loss: 'cross_entropy' expects output_activation='softmax' "
+                f"(so that the output delta is yhat - y), got {self.output_activation.name!r}"
+            )
         zs, activations = self.forward_layers(x)
         n = activations[0].shape[0]
-        y = self._check_targets(y, n, loss)
+        y = check_targets(y, n, self.sizes[-1], labels=loss == "cross_entropy")
         yhat = activations[-1]
         if loss == "mse":
             value = 0.5 * np.sum((yhat - y) ** 2) / n
@@ -223,7 +266,15 @@ class MLP:
 
     # -- training --------------------------------------------------------------------------------
     def step(self, grads: Gradients, lr: float) -> None:
-        """Gradient descent update ``W <- W - lr dJ/dW``, ``b <- b - lr dJ/db`` (in place)."""
+        """Gradient descent update ``W <- W - lr dJ/dW``, ``b <- b - lr dJ/db`` (in place).
+
+        Parameters
+        ----------
+        grads : Gradients
+            From :meth:`loss_and_gradients`.
+        lr : float
+            Learning rate (>= 0).
+        """
         lr = check_real("lr", lr, minimum=0.0)
         if not isinstance(grads, Gradients):
             raise TypeError(f"grads: expected the Gradients returned by loss_and_gradients, got {type(grads).__name__}")
@@ -234,9 +285,19 @@ class MLP:
             self._weights[k] -= lr * grads.weights[k]
             self._biases[k] -= lr * grads.biases[k]
 
-    def fit(self, x, y, epochs: int, lr: float, batch_size: int | None = None, loss: str = "mse",
-            shuffle: bool = True, seed: int = 0, progress="auto",
-            callback: Callable[[int, float], None] | None = None) -> list:
+    def fit(
+        self,
+        x,
+        y,
+        epochs: int,
+        lr: float,
+        batch_size: int | None = None,
+        loss: str = "mse",
+        shuffle: bool = True,
+        seed: int = 0,
+        progress="auto",
+        callback: Callable[[int, float], None] | None = None,
+    ) -> list:
         """Train by (mini-batch) gradient descent; return the loss on all of ``x`` after each epoch.
 
         ``batch_size=None`` is full-batch gradient descent; ``batch_size=1`` is
@@ -244,12 +305,30 @@ class MLP:
         shows a progress bar only inside a Jupyter kernel, ``True``/``False`` force it,
         or pass a callable ``progress(epoch, epochs)``. ``callback(epoch, loss)`` is
         called after each epoch.
+
+        Parameters
+        ----------
+        x : array_like, shape (N, S_1)
+        y : array_like, shape (N, S_L), or (N,) integer labels for cross-entropy
+        epochs : int
+        lr : float
+        batch_size : int, optional
+        loss : {"mse", "cross_entropy"}, default "mse"
+        shuffle : bool, default True
+        seed : int, default 0
+        progress : "auto", bool or callable, default "auto"
+        callback : callable, optional
+
+        Returns
+        -------
+        list of float
+            The loss on all of ``x`` after each epoch.
         """
         epochs = check_positive_int("epochs", epochs)
         lr = check_real("lr", lr, minimum=0.0)
-        x = self._check_x(x)
+        x = check_batch(x, self.sizes[0])
         n = x.shape[0]
-        y = self._check_targets(y, n, loss)
+        y = check_targets(y, n, self.sizes[-1], labels=loss == "cross_entropy")
         batch_size = n if batch_size is None else check_positive_int("batch_size", batch_size)
         report = _progress_reporter(progress, epochs)
         rng = np.random.default_rng(seed)
@@ -257,7 +336,7 @@ class MLP:
         for epoch in range(epochs):
             order = rng.permutation(n) if shuffle else np.arange(n)
             for start in range(0, n, batch_size):
-                idx = order[start:start + batch_size]
+                idx = order[start : start + batch_size]
                 _, grads = self.loss_and_gradients(x[idx], y[idx], loss=loss)
                 self.step(grads, lr)
             value, _ = self.loss_and_gradients(x, y, loss=loss)
@@ -296,4 +375,5 @@ def _progress_reporter(progress, total: int):
         if done % step == 0 or done == total:
             bar.value = done
             label.value = f"{done}/{total}"
+
     return report

@@ -27,6 +27,7 @@ Filtering here is correlation (``out[i, j] = sum_ab image[i+a, j+b] k[a, b]``),
 as in deep-learning frameworks; the lecture writes convolution, which flips the
 kernel. For the odd kernels ``g_x``, ``g_y`` the two differ only in sign.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,8 +38,14 @@ import numpy as np
 from ._checks import as_float_array, check_positive_int, check_real
 
 __all__ = [
-    "gaussian_derivative_kernels", "steer", "correlate", "convolve", "SteerablePyramid",
-    "steerable_pyramid", "reconstruct_steerable", "steerable_frequency_responses",
+    "gaussian_derivative_kernels",
+    "steer",
+    "correlate",
+    "convolve",
+    "SteerablePyramid",
+    "steerable_pyramid",
+    "reconstruct_steerable",
+    "steerable_frequency_responses",
 ]
 
 
@@ -46,12 +53,23 @@ __all__ = [
 # Gaussian derivatives and steering
 # ---------------------------------------------------------------------------
 
+
 def gaussian_derivative_kernels(sigma: float, radius: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Sampled ``(g_x, g_y)`` of the lecture, each of shape ``(2 radius + 1, 2 radius + 1)``.
 
     ``g_x(x, y) = -x / (2 pi sigma^4) exp(-(x^2 + y^2) / (2 sigma^2))`` and
     ``g_y`` with ``-y``; ``x`` is the column offset, ``y`` the row offset (down).
-    ``radius`` defaults to ``ceil(3 sigma)``.
+
+    Parameters
+    ----------
+    sigma : float
+        The Gaussian's standard deviation (> 0), in pixels.
+    radius : int, optional
+        Default ``ceil(3 sigma)``.
+
+    Returns
+    -------
+    g_x, g_y : ndarray, shape (2 radius + 1, 2 radius + 1)
     """
     sigma = check_real("sigma", sigma, minimum=0.0)
     if sigma <= 0:
@@ -59,7 +77,7 @@ def gaussian_derivative_kernels(sigma: float, radius: int | None = None) -> tupl
     radius = int(np.ceil(3 * sigma)) if radius is None else check_positive_int("radius", radius)
     offsets = np.arange(-radius, radius + 1, dtype=float)
     y, x = np.meshgrid(offsets, offsets, indexing="ij")
-    gauss = np.exp(-(x ** 2 + y ** 2) / (2 * sigma ** 2)) / (2 * np.pi * sigma ** 4)
+    gauss = np.exp(-(x**2 + y**2) / (2 * sigma**2)) / (2 * np.pi * sigma**4)
     return -x * gauss, -y * gauss
 
 
@@ -67,6 +85,17 @@ def steer(g_x, g_y, angle: float) -> np.ndarray:
     """``cos(angle) g_x + sin(angle) g_y`` (angle in radians): the derivative kernel at ``angle``.
 
     Works equally on kernels and on the two filtered images (responses).
+
+    Parameters
+    ----------
+    g_x, g_y : array_like, the same shape
+        Basis kernels, or the image filtered with each.
+    angle : float
+        In radians, from ``+x`` towards ``+y``.
+
+    Returns
+    -------
+    ndarray, the shape of ``g_x``
     """
     gx = as_float_array("g_x", g_x)
     gy = as_float_array("g_y", g_y)
@@ -81,6 +110,16 @@ def correlate(image, kernel) -> np.ndarray:
 
     Computed with the FFT on the padded image (fast for the large Gaussian
     derivative kernels). ``out[i, j] = sum_{a,b} image[i+a, j+b] kernel[r+a, s+b]``.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+    kernel : array_like, shape (2r + 1, 2s + 1)
+        Odd height and width, radius smaller than the image.
+
+    Returns
+    -------
+    ndarray, shape (H, W)
     """
     x = as_float_array("image", image, ndim=2)
     k = as_float_array("kernel", kernel, ndim=2)
@@ -88,12 +127,13 @@ def correlate(image, kernel) -> np.ndarray:
         raise ValueError(f"kernel: expected odd height and width (a centre pixel), got shape {k.shape}")
     r, s = k.shape[0] // 2, k.shape[1] // 2
     if r >= x.shape[0] or s >= x.shape[1]:
-        raise ValueError(f"kernel: expected a kernel radius smaller than the image, "
-                         f"got kernel {k.shape} for image {x.shape}")
-    padded = np.pad(x, ((r, r), (s, s)), mode="reflect")      # numpy's "reflect" is reflect101
+        raise ValueError(
+            f"kernel: expected a kernel radius smaller than the image, got kernel {k.shape} for image {x.shape}"
+        )
+    padded = np.pad(x, ((r, r), (s, s)), mode="reflect")  # numpy's "reflect" is reflect101
     size = padded.shape
     spectrum = np.fft.rfft2(padded) * np.conj(np.fft.rfft2(k, s=size))
-    out = np.fft.irfft2(spectrum, s=size)[:x.shape[0], :x.shape[1]]
+    out = np.fft.irfft2(spectrum, s=size)[: x.shape[0], : x.shape[1]]
     return out.astype(np.result_type(x.dtype, k.dtype), copy=False)
 
 
@@ -102,6 +142,15 @@ def convolve(image, kernel) -> np.ndarray:
 
     With ``g_x`` this gives the x-derivative of the blurred image (positive where
     the image gets brighter to the right); :func:`correlate` gives minus that.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+    kernel : array_like, shape (2r + 1, 2s + 1)
+
+    Returns
+    -------
+    ndarray, shape (H, W)
     """
     k = as_float_array("kernel", kernel, ndim=2)
     return correlate(image, k[::-1, ::-1])
@@ -111,6 +160,7 @@ def convolve(image, kernel) -> np.ndarray:
 # the steerable pyramid (Fourier domain)
 # ---------------------------------------------------------------------------
 
+
 @dataclass
 class SteerablePyramid:
     """The bands of :func:`steerable_pyramid`.
@@ -119,6 +169,7 @@ class SteerablePyramid:
     ``s`` (0 = finest) and orientation ``angles[k] = pi k / K``; ``lowpass`` is
     ``(H / 2^S, W / 2^S)`` for ``S`` scales.
     """
+
     highpass: np.ndarray
     bands: list
     lowpass: np.ndarray
@@ -156,14 +207,14 @@ def _radial_masks(rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ``hi`` is 0 below ``pi/4`` and 1 above ``pi/2``; ``lo`` the reverse.
     """
     with np.errstate(divide="ignore"):
-        t = np.clip(np.log2(np.maximum(rho, 1e-300) * 2 / np.pi), -1.0, 0.0)   # -1 at pi/4, 0 at pi/2
+        t = np.clip(np.log2(np.maximum(rho, 1e-300) * 2 / np.pi), -1.0, 0.0)  # -1 at pi/4, 0 at pi/2
     return np.cos(np.pi / 2 * t), np.abs(np.sin(np.pi / 2 * t))
 
 
 def _angular_masks(theta: np.ndarray, orientations: int) -> list[np.ndarray]:
     """``alpha_K cos(theta - pi k / K)^(K-1)``, normalised so that the squares sum to 1 over ``k``."""
     order = orientations - 1
-    alpha = 2 ** order * factorial(order) / np.sqrt(orientations * factorial(2 * order))
+    alpha = 2**order * factorial(order) / np.sqrt(orientations * factorial(2 * order))
     return [alpha * np.cos(theta - np.pi * k / orientations) ** order for k in range(orientations)]
 
 
@@ -171,25 +222,37 @@ def _check_pyramid_args(image, scales, orientations):
     x = as_float_array("image", image, ndim=2)
     scales = check_positive_int("scales", scales)
     orientations = check_positive_int("orientations", orientations)
-    step = 2 ** scales
+    step = 2**scales
     if x.shape[0] % step or x.shape[1] % step or min(x.shape) < 2 * step:
         most = 0
-        while x.shape[0] % 2 ** (most + 1) == 0 and x.shape[1] % 2 ** (most + 1) == 0 \
-                and min(x.shape) >= 2 ** (most + 2):
+        while (
+            x.shape[0] % 2 ** (most + 1) == 0 and x.shape[1] % 2 ** (most + 1) == 0 and min(x.shape) >= 2 ** (most + 2)
+        ):
             most += 1
         raise ValueError(
             f"scales: a {x.shape[0]}x{x.shape[1]} image supports at most {most} scales (height and width "
-            f"must be multiples of 2^scales and at least 2^(scales+1)), got {scales}")
+            f"must be multiples of 2^scales and at least 2^(scales+1)), got {scales}"
+        )
     return x, scales, orientations
 
 
 def steerable_frequency_responses(shape, scales: int, orientations: int) -> dict:
     """The filters of :func:`steerable_pyramid` at the finest grid, as centred frequency responses.
 
-    Returns ``{"highpass": H0, "bands": [[B_sk, ...], ...], "lowpass": L}`` of
-    the given ``(H, W)`` shape, each band mapped back to the full-resolution
-    frequency plane (so their squared magnitudes sum to 1 everywhere, the
-    tight-frame property that makes reconstruction exact).
+    Each band is mapped back to the full-resolution frequency plane, so their squared
+    magnitudes sum to 1 everywhere: the tight-frame property that makes reconstruction exact.
+
+    Parameters
+    ----------
+    shape : tuple
+        (H, W), multiples of ``2**scales``.
+    scales : int
+    orientations : int
+
+    Returns
+    -------
+    dict
+        ``{"highpass": H0, "bands": [[B_sk, ...], ...], "lowpass": L}``, each an (H, W) array.
     """
     h, w = int(shape[0]), int(shape[1])
     _check_pyramid_args(np.zeros((h, w)), scales, orientations)
@@ -199,7 +262,7 @@ def steerable_frequency_responses(shape, scales: int, orientations: int) -> dict
     carried = lo0
     bands = []
     for s in range(scales):
-        hi, lo = _radial_masks(rho * 2 ** s)
+        hi, lo = _radial_masks(rho * 2**s)
         bands.append([np.abs(carried * hi * a) for a in angular])
         carried = carried * lo
     return {"highpass": hi0, "bands": bands, "lowpass": carried}
@@ -213,9 +276,21 @@ def steerable_pyramid(image, scales: int, orientations: int = 4) -> SteerablePyr
     pi k / K)`` (times ``(-i)^(K-1)`` so the filter is real), then ``L(rho)``
     low-passes and the spectrum is cropped to half size (alias-free, because
     ``L`` vanishes above ``pi/2``). Non-aliased, over-complete, and exactly
-    invertible (:func:`reconstruct_steerable`). ``H`` and ``W`` must be
-    multiples of ``2^scales``. Output arrays are float64 (float32 input gives
-    float32 output).
+    invertible (:func:`reconstruct_steerable`).
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        ``H`` and ``W`` multiples of ``2**scales``.
+    scales : int
+    orientations : int, default 4
+        ``K``; band ``k`` is tuned to angle ``pi k / K``.
+
+    Returns
+    -------
+    SteerablePyramid
+        ``highpass`` (H, W), ``bands[s][k]`` (H / 2**s, W / 2**s), ``lowpass``; float64
+        (float32 input gives float32).
     """
     x, scales, orientations = _check_pyramid_args(image, scales, orientations)
     dtype = x.dtype
@@ -230,15 +305,28 @@ def steerable_pyramid(image, scales: int, orientations: int = 4) -> SteerablePyr
         h, w = spectrum.shape
         rho, theta = _polar(h, w)
         hi, lo = _radial_masks(rho)
-        bands.append([np.fft.ifft2(np.fft.ifftshift(spectrum * (hi * a * phase))).real.astype(dtype)
-                      for a in _angular_masks(theta, orientations)])
+        bands.append(
+            [
+                np.fft.ifft2(np.fft.ifftshift(spectrum * (hi * a * phase))).real.astype(dtype)
+                for a in _angular_masks(theta, orientations)
+            ]
+        )
         spectrum = (spectrum * lo)[_centre(h), _centre(w)] / 4.0
     lowpass = np.fft.ifft2(np.fft.ifftshift(spectrum)).real
     return SteerablePyramid(highpass.astype(dtype), bands, lowpass.astype(dtype))
 
 
 def reconstruct_steerable(pyramid: SteerablePyramid) -> np.ndarray:
-    """Invert :func:`steerable_pyramid`: each filter is applied again (the frame is tight) and the bands summed."""
+    """Invert :func:`steerable_pyramid`: each filter is applied again (the frame is tight) and the bands summed.
+
+    Parameters
+    ----------
+    pyramid : SteerablePyramid
+
+    Returns
+    -------
+    ndarray, the shape of ``pyramid.highpass``
+    """
     if not isinstance(pyramid, SteerablePyramid):
         raise TypeError(f"pyramid: expected a SteerablePyramid, got {type(pyramid).__name__}")
     orientations = pyramid.orientations

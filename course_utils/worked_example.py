@@ -15,6 +15,7 @@ pass and update, computed by :class:`course_utils.mlp.MLP` (nothing typed in);
 graph, and the tests prove the two agree with each other and with the
 published values (E_total = 0.298371109, updated w5 = 0.35891648, w1 = 0.149780716).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -30,41 +31,63 @@ __all__ = ["WorkedExample", "worked_example", "worked_example_graph", "EXAMPLE"]
 EXAMPLE = {
     "inputs": (0.05, 0.10),
     "targets": (0.01, 0.99),
-    "weights": {"w1": 0.15, "w2": 0.20, "w3": 0.25, "w4": 0.30,
-                "w5": 0.40, "w6": 0.45, "w7": 0.50, "w8": 0.55},
+    "weights": {"w1": 0.15, "w2": 0.20, "w3": 0.25, "w4": 0.30, "w5": 0.40, "w6": 0.45, "w7": 0.50, "w8": 0.55},
     "biases": {"b1": 0.35, "b2": 0.60},
     "lr": 0.5,
 }
 
 #: where each named weight sits: (layer index k in mlp.weights, row i, column j)
-WEIGHT_POSITIONS = {"w1": (0, 0, 0), "w2": (0, 0, 1), "w3": (0, 1, 0), "w4": (0, 1, 1),
-                    "w5": (1, 0, 0), "w6": (1, 0, 1), "w7": (1, 1, 0), "w8": (1, 1, 1)}
+WEIGHT_POSITIONS = {
+    "w1": (0, 0, 0),
+    "w2": (0, 0, 1),
+    "w3": (0, 1, 0),
+    "w4": (0, 1, 1),
+    "w5": (1, 0, 0),
+    "w6": (1, 0, 1),
+    "w7": (1, 1, 0),
+    "w8": (1, 1, 1),
+}
 
 
 @dataclass
 class WorkedExample:
     """Every number of one training step of the example (see module docstring)."""
 
-    net: dict = field(default_factory=dict)      # net_h1, net_h2, net_o1, net_o2 (the z's)
-    out: dict = field(default_factory=dict)      # out_h1, out_h2, out_o1, out_o2 (the a's)
-    errors: dict = field(default_factory=dict)   # E_o1, E_o2, E_total
-    deltas: dict = field(default_factory=dict)   # delta_o1, delta_o2, delta_h1, delta_h2
-    chain: dict = field(default_factory=dict)    # the factors of the chain rule for w5 and w1
+    net: dict = field(default_factory=dict)  # net_h1, net_h2, net_o1, net_o2 (the z's)
+    out: dict = field(default_factory=dict)  # out_h1, out_h2, out_o1, out_o2 (the a's)
+    errors: dict = field(default_factory=dict)  # E_o1, E_o2, E_total
+    deltas: dict = field(default_factory=dict)  # delta_o1, delta_o2, delta_h1, delta_h2
+    chain: dict = field(default_factory=dict)  # the factors of the chain rule for w5 and w1
     gradients: dict = field(default_factory=dict)  # dE/dw1..dE/dw8, dE/db1, dE/db2 (per unit)
     updated: dict = field(default_factory=dict)  # w1..w8 after one step, and the biases
-    mlp: MLP | None = None                        # the network before the update
+    mlp: MLP | None = None  # the network before the update
 
-    def rows(self):
-        """All quantities as ``(stage, name, value)`` rows, in teaching order."""
+    def rows(self) -> list[tuple[str, str, float]]:
+        """All quantities as rows, in teaching order.
+
+        Returns
+        -------
+        list of (stage, name, value)
+            ``stage`` is "forward", "error", "backward" or "update".
+        """
         out = []
-        for stage, table in (("forward", {**self.net, **self.out}), ("error", self.errors),
-                             ("backward", {**self.deltas, **self.gradients}), ("update", self.updated)):
+        for stage, table in (
+            ("forward", {**self.net, **self.out}),
+            ("error", self.errors),
+            ("backward", {**self.deltas, **self.gradients}),
+            ("update", self.updated),
+        ):
             out += [(stage, k, v) for k, v in table.items()]
         return out
 
 
 def example_mlp() -> MLP:
-    """The example's 2-2-2 sigmoid network with the initial weights and biases set."""
+    """The example's 2-2-2 sigmoid network with the initial weights and biases set.
+
+    Returns
+    -------
+    MLP
+    """
     mlp = MLP([2, 2, 2], activation="sigmoid", output_activation="sigmoid")
     W = [np.zeros((2, 2)), np.zeros((2, 2))]
     for name, (k, i, j) in WEIGHT_POSITIONS.items():
@@ -86,8 +109,17 @@ def _copy_mlp(mlp: MLP) -> MLP:
 def worked_example(lr: float | None = None, start: MLP | None = None) -> WorkedExample:
     """Compute the example with :class:`MLP`: forward, error, backward, one update of size ``lr``.
 
-    ``start``: a 2-2-2 network to start from instead of the slides' initial weights
-    (e.g. the network after a few updates); it is copied, never changed.
+    Parameters
+    ----------
+    lr : float, optional
+        The learning rate; default the slides' 0.5.
+    start : MLP, optional
+        A 2-2-2 network to start from instead of the slides' initial weights (e.g. the
+        network after a few updates); it is copied, never changed.
+
+    Returns
+    -------
+    WorkedExample
     """
     lr = EXAMPLE["lr"] if lr is None else lr
     mlp = example_mlp() if start is None else _copy_mlp(start)
@@ -138,6 +170,10 @@ def worked_example_graph() -> dict:
 
     Each bias is one shared node per layer, as in the slides (``b1`` feeds both
     hidden units). Call ``nodes["E_total"].backward()`` to fill the gradients.
+
+    Returns
+    -------
+    dict of str to Value
     """
     w = {k: Value(v, label=k) for k, v in EXAMPLE["weights"].items()}
     b1 = Value(EXAMPLE["biases"]["b1"], label="b1")
