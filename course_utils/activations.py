@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import as_float_array, check_choice, check_real
 
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 
-def sigmoid(z) -> np.ndarray:
+def sigmoid(z: ArrayLike) -> np.ndarray:
     """``1 / (1 + exp(-z))``, computed without overflow for large ``|z|``.
 
     Parameters
@@ -59,7 +60,7 @@ def sigmoid(z) -> np.ndarray:
     return np.exp(-np.logaddexp(0.0, -z))
 
 
-def sigmoid_derivative(z) -> np.ndarray:
+def sigmoid_derivative(z: ArrayLike) -> np.ndarray:
     """``sigma'(z) = sigma(z) (1 - sigma(z))``; at most 1/4 (at z = 0).
 
     Parameters
@@ -74,7 +75,7 @@ def sigmoid_derivative(z) -> np.ndarray:
     return s * (1.0 - s)
 
 
-def tanh(z) -> np.ndarray:
+def tanh(z: ArrayLike) -> np.ndarray:
     """Hyperbolic tangent.
 
     Parameters
@@ -88,7 +89,7 @@ def tanh(z) -> np.ndarray:
     return np.tanh(as_float_array("z", z, finite=False))
 
 
-def tanh_derivative(z) -> np.ndarray:
+def tanh_derivative(z: ArrayLike) -> np.ndarray:
     """``1 - tanh(z)^2``; at most 1 (at z = 0).
 
     Parameters
@@ -103,7 +104,7 @@ def tanh_derivative(z) -> np.ndarray:
     return 1.0 - t * t
 
 
-def relu(z) -> np.ndarray:
+def relu(z: ArrayLike) -> np.ndarray:
     """``max(0, z)``.
 
     Parameters
@@ -118,7 +119,7 @@ def relu(z) -> np.ndarray:
     return np.maximum(z, 0.0)
 
 
-def relu_derivative(z) -> np.ndarray:
+def relu_derivative(z: ArrayLike) -> np.ndarray:
     """1 where ``z > 0``, else 0 (at ``z = 0`` we take 0, as PyTorch does).
 
     Parameters
@@ -133,7 +134,7 @@ def relu_derivative(z) -> np.ndarray:
     return (z > 0).astype(z.dtype)
 
 
-def leaky_relu(z, slope: float = 0.01) -> np.ndarray:
+def leaky_relu(z: ArrayLike, slope: float = 0.01) -> np.ndarray:
     """``z`` where ``z > 0``, else ``slope * z``.
 
     Parameters
@@ -149,7 +150,7 @@ def leaky_relu(z, slope: float = 0.01) -> np.ndarray:
     return np.where(z > 0, z, slope * z)
 
 
-def leaky_relu_derivative(z, slope: float = 0.01) -> np.ndarray:
+def leaky_relu_derivative(z: ArrayLike, slope: float = 0.01) -> np.ndarray:
     """1 where ``z > 0``, else ``slope`` (``slope`` at ``z = 0``).
 
     Parameters
@@ -165,7 +166,7 @@ def leaky_relu_derivative(z, slope: float = 0.01) -> np.ndarray:
     return np.where(z > 0, 1.0, slope).astype(z.dtype)
 
 
-def linear(z) -> np.ndarray:
+def linear(z: ArrayLike) -> np.ndarray:
     """Identity, the output activation for regression.
 
     Parameters
@@ -179,7 +180,7 @@ def linear(z) -> np.ndarray:
     return as_float_array("z", z, finite=False).copy()
 
 
-def linear_derivative(z) -> np.ndarray:
+def linear_derivative(z: ArrayLike) -> np.ndarray:
     """1 everywhere.
 
     Parameters
@@ -193,7 +194,7 @@ def linear_derivative(z) -> np.ndarray:
     return np.ones_like(as_float_array("z", z, finite=False))
 
 
-def softmax(z, axis: int = -1) -> np.ndarray:
+def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     """``exp(z_k) / sum_j exp(z_j)`` along ``axis``.
 
     Stable for large logits (1e3 and beyond): the maximum is subtracted first,
@@ -216,7 +217,7 @@ def softmax(z, axis: int = -1) -> np.ndarray:
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
-def softmax_backward(da, s, axis: int = -1) -> np.ndarray:
+def softmax_backward(da: ArrayLike, s: ArrayLike, axis: int = -1) -> np.ndarray:
     """Vector-Jacobian product of softmax: given ``da = dL/da`` and ``s = softmax(z)``, return ``dL/dz``.
 
     The Jacobian is ``ds_k/dz_i = s_k (delta_ki - s_i)``, so

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike
 
 from ._checks import (
     as_float_array,
@@ -119,7 +120,9 @@ def _zero_pad(x: np.ndarray, pad: int) -> np.ndarray:
 # ----------------------------------------------------------------------------- naive loops
 
 
-def conv2d_forward_naive(x, w, b, stride: int = 1, pad: int = 0) -> tuple[np.ndarray, ConvCache]:
+def conv2d_forward_naive(
+    x: ArrayLike, w: ArrayLike, b: ArrayLike, stride: int = 1, pad: int = 0
+) -> tuple[np.ndarray, ConvCache]:
     """Convolution layer forward pass, one output pixel at a time (the lecture's sum).
 
     ``Y[n,f,i,j] = b[f] + sum_{c,a,b} Xp[n,c,iS+a,jS+b] W[f,c,a,b]``.
@@ -160,7 +163,7 @@ def conv2d_forward_naive(x, w, b, stride: int = 1, pad: int = 0) -> tuple[np.nda
     return out, ConvCache(x, w, stride, pad)
 
 
-def conv2d_backward_naive(dout, cache: ConvCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def conv2d_backward_naive(dout: ArrayLike, cache: ConvCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Convolution layer backward pass, written as the lecture's sums.
 
     * ``dL/dW[f,c,a',b'] = sum_n sum_i sum_j dL/dY[n,f,i,j] Xp[n,c,iS+a',jS+b']``: one weight
@@ -282,7 +285,9 @@ def col2im(dcols: np.ndarray, x_shape: tuple, kh: int, kw: int, stride: int = 1,
     return dxp[:, :, pad : pad + h, pad : pad + w]
 
 
-def conv2d_forward(x, w, b, stride: int = 1, pad: int = 0) -> tuple[np.ndarray, ConvCache]:
+def conv2d_forward(
+    x: ArrayLike, w: ArrayLike, b: ArrayLike, stride: int = 1, pad: int = 0
+) -> tuple[np.ndarray, ConvCache]:
     """Convolution layer forward pass (cross-correlation, zero padding), vectorized with im2col.
 
     ``Y = W_rows @ cols + b``: with every receptive field in a column of ``cols``
@@ -321,7 +326,7 @@ def conv2d_forward(x, w, b, stride: int = 1, pad: int = 0) -> tuple[np.ndarray, 
     return np.ascontiguousarray(out), ConvCache(x, w, stride, pad)
 
 
-def conv2d_backward(dout, cache: ConvCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def conv2d_backward(dout: ArrayLike, cache: ConvCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Convolution layer backward pass, vectorized: im2col and three products.
 
     With ``G = dL/dY`` laid out as (F, N*OH*OW), like the forward product's output:
@@ -361,7 +366,7 @@ def conv2d_backward(dout, cache: ConvCache) -> tuple[np.ndarray, np.ndarray, np.
 # ----------------------------------------------------------------------------- single channel
 
 
-def flip180(k) -> np.ndarray:
+def flip180(k: ArrayLike) -> np.ndarray:
     """Rotate a 2-D kernel by 180 degrees: ``flip180(k)[a, b] = k[KH-1-a, KW-1-b]``.
 
     Parameters
@@ -388,7 +393,7 @@ def _check_2d_pair(x, k, mode: str) -> tuple[np.ndarray, np.ndarray]:
     return x, k
 
 
-def correlate2d(x, k, mode: str = "valid") -> np.ndarray:
+def correlate2d(x: ArrayLike, k: ArrayLike, mode: str = "valid") -> np.ndarray:
     """Single-channel cross-correlation ``out[i, j] = sum_a sum_b x[i + a, j + b] k[a, b]``.
 
     This is what :func:`conv2d_forward` computes for ``N = C = F = 1`` (``"full"`` is ``pad = K - 1``).
@@ -414,7 +419,7 @@ def correlate2d(x, k, mode: str = "valid") -> np.ndarray:
     return np.einsum("ijab,ab->ij", windows, k)
 
 
-def convolve2d(x, k, mode: str = "valid") -> np.ndarray:
+def convolve2d(x: ArrayLike, k: ArrayLike, mode: str = "valid") -> np.ndarray:
     """Single-channel true convolution, the lecture's ``Y[i,j] = sum_a sum_b X[i-a, j-b] W[a,b]``.
 
     Equal to ``correlate2d(x, flip180(k), mode)``, with the result and index range of
@@ -435,7 +440,7 @@ def convolve2d(x, k, mode: str = "valid") -> np.ndarray:
     return correlate2d(x, k[::-1, ::-1], mode)
 
 
-def conv_gradient_identities(x, k, dy) -> dict[str, np.ndarray]:
+def conv_gradient_identities(x: ArrayLike, k: ArrayLike, dy: ArrayLike) -> dict[str, np.ndarray]:
     """Both conventions' gradient identities for one channel and one filter.
 
     For a loss ``L`` with upstream gradient ``dy = dL/dY`` (shape of the valid output):

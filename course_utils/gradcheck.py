@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import as_float_array, check_real
 
@@ -86,7 +87,7 @@ def numerical_gradient(
     return grad
 
 
-def relative_error(a, b, floor: float = 1e-8) -> float:
+def relative_error(a: ArrayLike, b: ArrayLike, floor: float = 1e-8) -> float:
     """Largest elementwise relative error ``|a - b| / max(floor, |a| + |b|)``.
 
     About 1e-7 or less means the gradients agree (in float64 with h = 1e-5);
@@ -144,10 +145,10 @@ class GradCheckReport:
 def check_gradient(
     f: Callable[[np.ndarray], float],
     x: np.ndarray,
-    analytic,
+    analytic: ArrayLike,
     h: float = 1e-5,
     tolerance: float = 1e-6,
-    dout=None,
+    dout: ArrayLike = None,
     name: str = "",
     worst: int = 5,
 ) -> GradCheckReport:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import as_float_array, check_cache, check_shape
 from .activations import Activation, get_activation
@@ -41,7 +42,7 @@ class ActivationCache:
     activation: Activation
 
 
-def dense_forward(x, W, b) -> tuple[np.ndarray, DenseCache]:
+def dense_forward(x: ArrayLike, W: ArrayLike, b: ArrayLike) -> tuple[np.ndarray, DenseCache]:
     """Affine layer ``z = x @ W.T + b``: the lecture's ``z^{l+1} = W^l a^l + b^l`` for each row.
 
     Parameters
@@ -65,7 +66,7 @@ def dense_forward(x, W, b) -> tuple[np.ndarray, DenseCache]:
     return z, DenseCache(x, W)
 
 
-def dense_backward(dz, cache: DenseCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def dense_backward(dz: ArrayLike, cache: DenseCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Backward pass of :func:`dense_forward`: ``g <- W^T g`` and ``grad_W = g h^T`` (slides 001).
 
     Parameters
@@ -90,7 +91,7 @@ def dense_backward(dz, cache: DenseCache) -> tuple[np.ndarray, np.ndarray, np.nd
     return dz @ W, dz.T @ x, dz.sum(axis=0)
 
 
-def activation_forward(z, activation: str | Activation = "relu") -> tuple[np.ndarray, ActivationCache]:
+def activation_forward(z: ArrayLike, activation: str | Activation = "relu") -> tuple[np.ndarray, ActivationCache]:
     """Elementwise ``a = f(z)``.
 
     Parameters
@@ -109,7 +110,7 @@ def activation_forward(z, activation: str | Activation = "relu") -> tuple[np.nda
     return act.forward(z), ActivationCache(z, act)
 
 
-def activation_backward(da, cache: ActivationCache) -> np.ndarray:
+def activation_backward(da: ArrayLike, cache: ActivationCache) -> np.ndarray:
     """``dL/dz = dL/da * f'(z)``: the lecture's ``g <- g ⊙ f'(a)``.
 
     Parameters

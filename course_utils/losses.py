@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import as_float_array, check_labels, check_targets
 
@@ -27,7 +28,7 @@ def _pair(yhat, y):
     return yhat, y
 
 
-def mse(yhat, y) -> float:
+def mse(yhat: ArrayLike, y: ArrayLike) -> float:
     """Squared error ``1/N sum_n 1/2 sum_i (yhat[n, i] - y[n, i])^2``: the lecture's ``L`` for ``N = 1``.
 
     Parameters
@@ -45,7 +46,7 @@ def mse(yhat, y) -> float:
     return float(0.5 * np.sum((yhat - y) ** 2) / yhat.shape[0])
 
 
-def mse_gradient(yhat, y) -> np.ndarray:
+def mse_gradient(yhat: ArrayLike, y: ArrayLike) -> np.ndarray:
     """``dL/dyhat = (yhat - y) / N`` of :func:`mse`.
 
     Parameters
@@ -62,7 +63,7 @@ def mse_gradient(yhat, y) -> np.ndarray:
     return ((yhat - y) / yhat.shape[0]).reshape(shape)
 
 
-def one_hot(labels, num_classes: int) -> np.ndarray:
+def one_hot(labels: ArrayLike, num_classes: int) -> np.ndarray:
     """One-hot rows: ``out[n, labels[n]] = 1``, every other entry 0.
 
     Parameters
@@ -81,7 +82,7 @@ def one_hot(labels, num_classes: int) -> np.ndarray:
     return out
 
 
-def softmax_cross_entropy(z, y) -> tuple[float, np.ndarray]:
+def softmax_cross_entropy(z: ArrayLike, y: ArrayLike) -> tuple[float, np.ndarray]:
     """Mean cross-entropy of ``softmax(z)`` against ``y``, and its gradient w.r.t. ``z`` (lecture 002).
 
     ``loss = -1/N sum_n sum_k y[n,k] log softmax(z)[n,k]`` and ``dz = (softmax(z) - y) / N``.

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike
 
 from ._checks import check_cache, check_dout, check_pool_inputs
 from .conv import conv_output_size
@@ -108,7 +109,7 @@ def _dout(dout, cache: MaxPoolCache | AvgPoolCache) -> np.ndarray:
 # ----------------------------------------------------------------------------- max pooling
 
 
-def max_pool_forward(x, size: int = 2, stride: int = 2) -> tuple[np.ndarray, MaxPoolCache]:
+def max_pool_forward(x: ArrayLike, size: int = 2, stride: int = 2) -> tuple[np.ndarray, MaxPoolCache]:
     """Max pooling, vectorized: ``Y[i, j] = max over the window R_ij of X``, and the window's switch.
 
     Parameters
@@ -143,7 +144,7 @@ def _switch_rows_cols(cache: MaxPoolCache) -> tuple[np.ndarray, np.ndarray]:
     return rows, cols
 
 
-def max_pool_backward(dout, cache: MaxPoolCache) -> np.ndarray:
+def max_pool_backward(dout: ArrayLike, cache: MaxPoolCache) -> np.ndarray:
     """Backward pass of max pooling: ``dL/dY[i, j]`` goes to its window's winner, 0 elsewhere.
 
     ``dL/dX[r, c] = sum over the windows (i, j) whose switch is (r, c) of dL/dY[i, j]`` (a sum
@@ -188,7 +189,7 @@ def max_pool_switches(cache: MaxPoolCache) -> np.ndarray:
     return np.stack(_switch_rows_cols(cache), axis=-1)
 
 
-def max_pool_backward_all_maxima(dout, x, size: int = 2, stride: int = 2) -> np.ndarray:
+def max_pool_backward_all_maxima(dout: ArrayLike, x: ArrayLike, size: int = 2, stride: int = 2) -> np.ndarray:
     """The **wrong** tie rule, for teaching: every entry equal to its window's max gets ``dL/dY``.
 
     Agrees with :func:`max_pool_backward` on tie-free inputs. On a tied window it hands the
@@ -217,7 +218,7 @@ def max_pool_backward_all_maxima(dout, x, size: int = 2, stride: int = 2) -> np.
     return dx
 
 
-def max_pool_forward_naive(x, size: int = 2, stride: int = 2) -> tuple[np.ndarray, MaxPoolCache]:
+def max_pool_forward_naive(x: ArrayLike, size: int = 2, stride: int = 2) -> tuple[np.ndarray, MaxPoolCache]:
     """Max pooling, one window at a time: ``out = window.max()``, switch ``= np.argmax(window)``.
 
     Parameters and returns as :func:`max_pool_forward`.
@@ -237,7 +238,7 @@ def max_pool_forward_naive(x, size: int = 2, stride: int = 2) -> tuple[np.ndarra
     return out, MaxPoolCache(x, switches, size, stride)
 
 
-def max_pool_backward_naive(dout, cache: MaxPoolCache) -> np.ndarray:
+def max_pool_backward_naive(dout: ArrayLike, cache: MaxPoolCache) -> np.ndarray:
     """Backward pass of max pooling, one window at a time: add ``dL/dY[i, j]`` to ``dx`` at the switch.
 
     Parameters and returns as :func:`max_pool_backward`.
@@ -259,7 +260,7 @@ def max_pool_backward_naive(dout, cache: MaxPoolCache) -> np.ndarray:
 # ----------------------------------------------------------------------------- average pooling
 
 
-def avg_pool_forward(x, size: int = 2, stride: int = 2) -> tuple[np.ndarray, AvgPoolCache]:
+def avg_pool_forward(x: ArrayLike, size: int = 2, stride: int = 2) -> tuple[np.ndarray, AvgPoolCache]:
     """Average pooling, vectorized: ``Y[n,c,i,j] = (1/size**2) sum_{a,b} X[n, c, iS + a, jS + b]``.
 
     Parameters
@@ -278,7 +279,7 @@ def avg_pool_forward(x, size: int = 2, stride: int = 2) -> tuple[np.ndarray, Avg
     return out, AvgPoolCache(x, size, stride)
 
 
-def avg_pool_backward(dout, cache: AvgPoolCache) -> np.ndarray:
+def avg_pool_backward(dout: ArrayLike, cache: AvgPoolCache) -> np.ndarray:
     """Backward pass of average pooling: each pixel of window ``(i, j)`` gets ``dL/dY[i, j] / size**2``.
 
     Parameters
@@ -303,7 +304,7 @@ def avg_pool_backward(dout, cache: AvgPoolCache) -> np.ndarray:
     return dx
 
 
-def avg_pool_forward_naive(x, size: int = 2, stride: int = 2) -> tuple[np.ndarray, AvgPoolCache]:
+def avg_pool_forward_naive(x: ArrayLike, size: int = 2, stride: int = 2) -> tuple[np.ndarray, AvgPoolCache]:
     """Average pooling, one window at a time: ``out = window.sum() / size**2``.
 
     Parameters and returns as :func:`avg_pool_forward`.
@@ -321,7 +322,7 @@ def avg_pool_forward_naive(x, size: int = 2, stride: int = 2) -> tuple[np.ndarra
     return out, AvgPoolCache(x, size, stride)
 
 
-def avg_pool_backward_naive(dout, cache: AvgPoolCache) -> np.ndarray:
+def avg_pool_backward_naive(dout: ArrayLike, cache: AvgPoolCache) -> np.ndarray:
     """Backward pass of average pooling, one window at a time: share each ``dL/dY[i, j]`` over its window.
 
     Parameters and returns as :func:`avg_pool_backward`.

@@ -32,6 +32,7 @@ tuned versions (BLAS products strip by strip) are :mod:`course_utils.fast.pyrami
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import (
     check_blend_inputs,
@@ -102,7 +103,7 @@ def max_levels(shape: tuple) -> int:
 # ----------------------------------------------------------------------------- the operators
 
 
-def blur(image) -> np.ndarray:
+def blur(image: ArrayLike) -> np.ndarray:
     """Blur with the separable binomial kernel ``[1 4 6 4 1] / 16`` along columns and rows (reflect101).
 
     Parameters
@@ -122,7 +123,7 @@ def blur(image) -> np.ndarray:
     return sum(tap / 16 * columns[:, k : k + w] for k, tap in enumerate(_TAPS))  # along each row
 
 
-def downsample(image) -> np.ndarray:
+def downsample(image: ArrayLike) -> np.ndarray:
     """The lecture's ``G_i``: blur, then keep every second row and column; ``x_{i+1} = G_i x_i``.
 
     Equals ``cv2.pyrDown``.
@@ -139,7 +140,7 @@ def downsample(image) -> np.ndarray:
     return np.ascontiguousarray(blur(x)[::2, ::2])
 
 
-def upsample(image, shape: tuple | None = None) -> np.ndarray:
+def upsample(image: ArrayLike, shape: tuple | None = None) -> np.ndarray:
     """The lecture's ``F_i``: insert zeros between the pixels, blur, times 4, crop to ``shape``.
 
     Equals ``cv2.pyrUp`` with ``dstsize=(W, H)``. Per axis, the zero-inserted signal blurred
@@ -167,7 +168,7 @@ def upsample(image, shape: tuple | None = None) -> np.ndarray:
 # ----------------------------------------------------------------------------- pyramids
 
 
-def gaussian_pyramid(image, levels: int) -> list[np.ndarray]:
+def gaussian_pyramid(image: ArrayLike, levels: int) -> list[np.ndarray]:
     """``[x_1, x_2, ..., x_levels]`` with ``x_1 = image`` and ``x_{i+1} = G_i x_i`` (:func:`downsample`).
 
     A 512x512 image with ``levels=7`` gives 512, 256, ..., 8 as in the slides.
@@ -191,7 +192,7 @@ def gaussian_pyramid(image, levels: int) -> list[np.ndarray]:
     return pyramid
 
 
-def laplacian_pyramid(image, levels: int) -> list[np.ndarray]:
+def laplacian_pyramid(image: ArrayLike, levels: int) -> list[np.ndarray]:
     """``[L_1, ..., L_{levels-1}, x_levels]``: band-pass levels ``L_i = x_i - F_i G_i x_i``, then the low-pass residual.
 
     Parameters
@@ -232,7 +233,7 @@ def reconstruct(laplacian: list) -> np.ndarray:
     return np.array(x)  # a fresh array, also for a one-level pyramid
 
 
-def blend(image_a, image_b, mask, levels: int) -> np.ndarray:
+def blend(image_a: ArrayLike, image_b: ArrayLike, mask: ArrayLike, levels: int) -> np.ndarray:
     """Multi-band blending (Burt and Adelson 1983): ``L(j) = G(j) LA(j) + (1 - G(j)) LB(j)``, then collapse.
 
     ``G(j)`` is the Gaussian pyramid of the mask, ``LA`` and ``LB`` the Laplacian pyramids of

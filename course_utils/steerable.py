@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from math import factorial
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import as_float_array, check_positive_int, check_real
 
@@ -81,7 +82,7 @@ def gaussian_derivative_kernels(sigma: float, radius: int | None = None) -> tupl
     return -x * gauss, -y * gauss
 
 
-def steer(g_x, g_y, angle: float) -> np.ndarray:
+def steer(g_x: ArrayLike, g_y: ArrayLike, angle: float) -> np.ndarray:
     """``cos(angle) g_x + sin(angle) g_y`` (angle in radians): the derivative kernel at ``angle``.
 
     Works equally on kernels and on the two filtered images (responses).
@@ -105,7 +106,7 @@ def steer(g_x, g_y, angle: float) -> np.ndarray:
     return np.cos(angle) * gx + np.sin(angle) * gy
 
 
-def correlate(image, kernel) -> np.ndarray:
+def correlate(image: ArrayLike, kernel: ArrayLike) -> np.ndarray:
     """Correlate an ``(H, W)`` image with an odd-sized ``(2r+1, 2s+1)`` kernel; reflect101 borders; same size out.
 
     Computed with the FFT on the padded image (fast for the large Gaussian
@@ -137,7 +138,7 @@ def correlate(image, kernel) -> np.ndarray:
     return out.astype(np.result_type(x.dtype, k.dtype), copy=False)
 
 
-def convolve(image, kernel) -> np.ndarray:
+def convolve(image: ArrayLike, kernel: ArrayLike) -> np.ndarray:
     """Convolve (the lecture's ``*``): :func:`correlate` with the kernel flipped in both axes.
 
     With ``g_x`` this gives the x-derivative of the blurred image (positive where
@@ -268,7 +269,7 @@ def steerable_frequency_responses(shape, scales: int, orientations: int) -> dict
     return {"highpass": hi0, "bands": bands, "lowpass": carried}
 
 
-def steerable_pyramid(image, scales: int, orientations: int = 4) -> SteerablePyramid:
+def steerable_pyramid(image: ArrayLike, scales: int, orientations: int = 4) -> SteerablePyramid:
     """Decompose an ``(H, W)`` image into high-pass, ``scales x orientations`` bands and low-pass.
 
     Fourier-domain construction: ``H0`` / ``L0`` split off the high-pass

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._checks import check_cache, check_conv_inputs, check_dout, check_finite_through
 from ..conv import ConvCache, conv_output_size
@@ -131,7 +132,9 @@ def _batch_parts(n, cols_bytes_per_image):
     return [slice(s, min(s + size, n)) for s in range(0, n, size)]
 
 
-def conv2d_forward(x, w, b, stride: int = 1, pad: int = 0) -> tuple[np.ndarray, FastConvCache]:
+def conv2d_forward(
+    x: ArrayLike, w: ArrayLike, b: ArrayLike, stride: int = 1, pad: int = 0
+) -> tuple[np.ndarray, FastConvCache]:
     """:func:`course_utils.conv.conv2d_forward`, tuned (same arguments, same result).
 
     ``[w_rows | b] @ [cols; 1]`` chunk by chunk of images. When the columns of the whole batch
@@ -183,7 +186,7 @@ def conv2d_forward(x, w, b, stride: int = 1, pad: int = 0) -> tuple[np.ndarray, 
     return out, FastConvCache(x, w, stride, pad, tuple(zip(parts, kept)) if keep else ())
 
 
-def conv2d_backward(dout, cache: ConvCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def conv2d_backward(dout: ArrayLike, cache: ConvCache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`course_utils.conv.conv2d_backward`, tuned (same arguments, same result).
 
     ``[dw_rows | db] += G @ [cols; 1]^T`` over the chunks (the row of ones gives ``db``), and
@@ -217,7 +220,7 @@ def conv2d_backward(dout, cache: ConvCache) -> tuple[np.ndarray, np.ndarray, np.
     dx = np.empty(x.shape, dtype=x.dtype)
     per_image = c * kh * kw < _PER_IMAGE_PRODUCTS_BELOW
 
-    def backward_part(k):
+    def backward_part(k: ArrayLike):
         """dx for the images ``parts[k]``; returns their share of [dL/dW | dL/db] (transposed)."""
         # A NaN or inf in dout is reported below, through db, with the entries it is at; it is not
         # also warned about on its way through the products ("invalid value", e.g. inf - inf).

@@ -13,6 +13,7 @@ The tests (``tests/test_fast_pooling.py``) prove it equal to the readable versio
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._checks import check_cache, check_dout, check_pool_inputs
 from ..pooling import AvgPoolCache, MaxPoolCache, avg_pool_backward, pool_output_size
@@ -66,7 +67,7 @@ def _window_entries(images, size, stride, oh, ow, out):
     return out
 
 
-def max_pool_forward(x, size: int = 2, stride: int = 2) -> tuple[np.ndarray, MaxPoolCache]:
+def max_pool_forward(x: ArrayLike, size: int = 2, stride: int = 2) -> tuple[np.ndarray, MaxPoolCache]:
     """:func:`course_utils.pooling.max_pool_forward`, tuned (same arguments, same result).
 
     The window entries ``q = 0, 1, ...`` (row-major order) are laid out as contiguous planes,
@@ -115,7 +116,7 @@ def max_pool_forward(x, size: int = 2, stride: int = 2) -> tuple[np.ndarray, Max
     return out.reshape(n, c, oh, ow), MaxPoolCache(x, switch.reshape(n, c, oh, ow), size, stride)
 
 
-def max_pool_backward(dout, cache: MaxPoolCache) -> np.ndarray:
+def max_pool_backward(dout: ArrayLike, cache: MaxPoolCache) -> np.ndarray:
     """:func:`course_utils.pooling.max_pool_backward`, tuned (same arguments, same result).
 
     For every window position ``q = (a, b)``, the input pixels ``x[iS + a, jS + b]`` receive
@@ -163,7 +164,7 @@ def max_pool_backward(dout, cache: MaxPoolCache) -> np.ndarray:
 # ----------------------------------------------------------------------------- average pooling
 
 
-def avg_pool_forward(x, size: int = 2, stride: int = 2) -> tuple[np.ndarray, AvgPoolCache]:
+def avg_pool_forward(x: ArrayLike, size: int = 2, stride: int = 2) -> tuple[np.ndarray, AvgPoolCache]:
     """:func:`course_utils.pooling.avg_pool_forward` as ``size**2`` strided sums (same arguments, same result).
 
     Parameters

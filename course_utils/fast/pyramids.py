@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._checks import (
     check_blend_inputs,
@@ -353,7 +354,7 @@ def _downsample(x: np.ndarray) -> np.ndarray:
     return _join([_down2d(p) for p in _channels(x)], True)
 
 
-def downsample(image) -> np.ndarray:
+def downsample(image: ArrayLike) -> np.ndarray:
     """:func:`course_utils.pyramids.downsample`, tuned (same arguments, same result).
 
     Only the kept rows and columns are filtered.
@@ -369,7 +370,7 @@ def downsample(image) -> np.ndarray:
     return _downsample(check_image("image", image))
 
 
-def upsample(image, shape: tuple | None = None) -> np.ndarray:
+def upsample(image: ArrayLike, shape: tuple | None = None) -> np.ndarray:
     """:func:`course_utils.pyramids.upsample`, tuned (same arguments, same result).
 
     The inserted zeros are never multiplied.
@@ -388,7 +389,7 @@ def upsample(image, shape: tuple | None = None) -> np.ndarray:
     return _upsample_image(x, check_upsample_shape(shape, x))
 
 
-def gaussian_pyramid(image, levels: int) -> list[np.ndarray]:
+def gaussian_pyramid(image: ArrayLike, levels: int) -> list[np.ndarray]:
     """:func:`course_utils.pyramids.gaussian_pyramid`, tuned (same arguments, same result).
 
     Parameters
@@ -412,7 +413,7 @@ def gaussian_pyramid(image, levels: int) -> list[np.ndarray]:
     return pyramid
 
 
-def laplacian_pyramid(image, levels: int) -> list[np.ndarray]:
+def laplacian_pyramid(image: ArrayLike, levels: int) -> list[np.ndarray]:
     """:func:`course_utils.pyramids.laplacian_pyramid`, tuned: ``x - F G x`` formed strip by strip.
 
     Parameters
@@ -457,7 +458,7 @@ def reconstruct(laplacian: list) -> np.ndarray:
     return image
 
 
-def blend(image_a, image_b, mask, levels: int) -> np.ndarray:
+def blend(image_a: ArrayLike, image_b: ArrayLike, mask: ArrayLike, levels: int) -> np.ndarray:
     """:func:`course_utils.pyramids.blend`, tuned (same arguments, same result).
 
     Parameters
