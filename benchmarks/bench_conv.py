@@ -218,16 +218,16 @@ def _layer_cases():
     return cases
 
 
-def timed_alone(fn, repeats, min_seconds):
+def timed_alone(fn, repeats, min_seconds, warmup=5):
     """Seconds of each of at least ``repeats`` calls of ``fn`` lasting ``min_seconds`` in all, after a warm-up.
 
-    The warm-up (at least 5 calls and ``min_seconds / 2``) lets both libraries reach their steady
-    state first: scratch and allocator caches filled, thread pools started; and a layer of 1 ms
-    gets hundreds of samples, not 15.
+    The warm-up (at least ``warmup`` calls and ``min_seconds / 2``) lets both libraries reach their
+    steady state first: scratch and allocator caches filled, thread pools started; and a layer of
+    1 ms gets hundreds of samples, not 15.
     """
     start = CLOCK()
     calls = 0
-    while calls < 5 or CLOCK() - start < min_seconds / 2:
+    while calls < warmup or CLOCK() - start < min_seconds / 2:
         fn()
         calls += 1
     times = []
@@ -239,14 +239,14 @@ def timed_alone(fn, repeats, min_seconds):
     return times
 
 
-def child_medians(contender, repeats, min_seconds=0.5):
+def child_medians(contender, repeats, min_seconds=0.5, warmup=5):
     """(--child) Median seconds of ``contender`` on every layer case, measured in this process alone."""
     result = {}
     for label, make in _layer_cases():
         fn = make().get(contender)
         if fn is None:
             continue
-        result[label] = statistics.median(timed_alone(fn, repeats, min_seconds))
+        result[label] = statistics.median(timed_alone(fn, repeats, min_seconds, warmup))
     return result
 
 
@@ -325,7 +325,8 @@ def main(argv=None):
         CLOCK = time.process_time
     repeats = 3 if args.quick else args.repeats
     if args.child:  # one contender alone, for --isolated: print its medians as JSON
-        print(json.dumps(child_medians(args.child, repeats, min_seconds=0.0 if args.quick else 0.5)))
+        quick = {"min_seconds": 0.0, "warmup": 1} if args.quick else {}  # --quick: a smoke run
+        print(json.dumps(child_medians(args.child, repeats, **quick)))
         return
     print(
         f"Python {platform.python_version()}, numpy {np.__version__}"
