@@ -3,6 +3,7 @@
 Baseline: the vectorized MLP, measured in the same run; the table gives how many
 times slower the readable versions are.
 """
+
 from __future__ import annotations
 
 import sys
@@ -11,10 +12,10 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _timing import fmt, median_time  # noqa: E402
+from _timing import fmt, median_time
 
-from course_utils.delta_rule import index_form_gradients, value_graph_loss  # noqa: E402
-from course_utils.mlp import MLP  # noqa: E402
+from course_utils.delta_rule import index_form_gradients, value_graph_loss
+from course_utils.mlp import MLP
 
 
 def value_graph_gradients(mlp, x, y):
@@ -27,9 +28,9 @@ def main():
         rng = np.random.default_rng(0)
         mlp = MLP(sizes, seed=0)
         x, y = rng.normal(size=(n, sizes[0])), rng.uniform(size=(n, sizes[-1]))
-        t_fast = median_time(lambda: mlp.loss_and_gradients(x, y))
-        t_index = median_time(lambda: index_form_gradients(mlp, x, y), repeats=3)
-        t_graph = median_time(lambda: value_graph_gradients(mlp, x, y), repeats=3)
+        t_fast = median_time(lambda mlp=mlp, x=x, y=y: mlp.loss_and_gradients(x, y))
+        t_index = median_time(lambda mlp=mlp, x=x, y=y: index_form_gradients(mlp, x, y), repeats=3)
+        t_graph = median_time(lambda mlp=mlp, x=x, y=y: value_graph_gradients(mlp, x, y), repeats=3)
         rows.append((f"{'-'.join(map(str, sizes))}, N={n}", t_fast, t_index, t_graph))
     print("| network, batch | vectorized | index form | Value graph | index / vectorized | graph / vectorized |")
     print("|---|---|---|---|---|---|")

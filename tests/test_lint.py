@@ -47,6 +47,7 @@ CHECKED = [
     "tests/test_pyramids_benchmark.py",
     "benchmarks/_timing.py",
     "benchmarks/bench_conv.py",
+    "benchmarks/bench_mlp.py",
     "benchmarks/bench_pyramids.py",
 ]
 
