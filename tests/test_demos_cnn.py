@@ -1,11 +1,14 @@
-"""Live demos, driven headless: set a control's value and check the state and the figure's artists."""
+"""The CNN demos (course_utils.demos.conv, .pooling) headless: set a control's value, check state and artists."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from course_utils.conv import conv2d_backward, conv2d_forward, input_pixel_region
-from course_utils.demos_cnn import ConvGradientDemo, PoolingRoutingDemo, benchmark_cases, parse_grid
+from course_utils.demos.conv import ConvGradientDemo
+from course_utils.demos.pooling import PoolingRoutingDemo, parse_grid
+from course_utils.demos_cnn import benchmark_cases
 from course_utils.pooling import avg_pool_backward, avg_pool_forward
 
 
@@ -22,9 +25,9 @@ def test_conv_demo_pixel_mode_shows_region_p_and_the_right_sum(conv_demo):
     d = conv_demo
     d.mode.value = "input pixel"
     d.stride.value, d.pad.value = 1, 0
-    for i, j in [(0, 0), (2, 3), (5, 5), (3, 1)]:
+    for i, j in [(0, 0), (2, 3), (4, 4), (3, 1)]:
         d.i_in.value, d.j_in.value = i, j
-        region = input_pixel_region(i, j, (6, 6), (3, 3))
+        region = input_pixel_region(i, j, (5, 5), (3, 3))
         assert d.rect_y.shown() == [(r, c) for r, c, _, _ in region]  # the region P, highlighted in dL/dY
         assert d.rect_x.shown() == [(i, j)]
         # the note in each P cell names the weight that carries the gradient: the filter flipped
@@ -41,7 +44,7 @@ def test_conv_demo_reference_is_conv2d_backward_with_stride_and_padding(conv_dem
     d.i_in.value, d.j_in.value = 2, 4
     _, cache = conv2d_forward(d.x[None, None], d.w[None, None], [0.0], stride=2, pad=1)
     dx, dw, _ = conv2d_backward(d.dy[None, None], cache)
-    assert d.dy.shape == (3, 3)
+    assert d.dy.shape == (3, 3)  # (5 + 2 - 3) / 2 + 1
     assert d.reference == pytest.approx(dx[0, 0, 2, 4]) and d.total == pytest.approx(d.reference)
     assert d.rect_x.shown() == [(3, 5)]  # drawn in padded coordinates
     d.mode.value = "filter weight"
@@ -58,9 +61,9 @@ def test_conv_demo_grid_text_matches_data(conv_demo):
     d = conv_demo
     d.pad.value, d.stride.value = 2, 1
     shown = d.text_x.shown()
-    assert len(shown) == 10 * 10
+    assert len(shown) == 9 * 9
     assert shown[(0, 0)] == "0" and shown[(2, 2)] == f"{d.x[0, 0]:g}"
-    assert len(d.text_y.shown()) == d.dy.size == 8 * 8
+    assert len(d.text_y.shown()) == d.dy.size == 7 * 7
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +118,14 @@ def test_pool_demo_windows_follow_size_and_stride(pool_demo):
     d.source.value = "random 6x6"
     d.size.value, d.stride.value = 3, 1
     assert d.out.shape == (4, 4)
-    assert d.windows.shown() == [(i, j) for i in range(4) for j in range(4)]
+    # overlapping windows: one outlined at a time (with its switch), chosen by the slider
+    assert d.window.max == 16 and not d.window.disabled
+    d.window.value = 6
+    assert d.windows.shown() == [(1, 1)] and len(d.visible_switches()) == 1
     assert all(r.get_width() == 3 for r in d.windows.rects if r.get_visible())
+    d.stride.value = 3
+    assert d.windows.shown() == [(0, 0), (0, 3), (3, 0), (3, 3)] and d.window.disabled  # apart: all drawn
+    d.stride.value = 1
     before = d.x.copy()
     d.new_random.click()
     assert not np.array_equal(before, d.x)
@@ -142,3 +151,13 @@ def test_benchmark_cases_change_one_control_each():
     assert (conv.i_in.value, conv.stride.value, conv.mode.value) == (1, 2, "filter weight")
     assert (pool.kind.value, pool.size.value, pool.seed) == ("average", 3, seed + 1)
     assert conv.total == pytest.approx(conv.reference)
+
+
+def test_pool_demo_typed_box_shows_the_active_input(pool_demo):
+    d = pool_demo
+    d.source.value = "random 4x4"
+    assert parse_grid(d.grid_text.value).tolist() == d.x.tolist()
+    d.source.value = "lecture 4x4"
+    assert parse_grid(d.grid_text.value).tolist() == d.x.tolist()
+    d.grid_text.value = "9 1; 2 3"  # typing switches to the typed grid
+    assert d.source.value == "typed" and d.x.tolist() == [[9, 1], [2, 3]]

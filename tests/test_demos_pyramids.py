@@ -1,12 +1,14 @@
 """The live demos work without a kernel: set a control's value, check the figure's artists."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from course_utils import images, steerable
+from course_utils.demos.pyramids import BlendDemo, PyramidLevelDemo
+from course_utils.demos.steerable import SteeringDemo
 from course_utils.fast import pyramids  # what the demos use
-from course_utils.demos_pyramids import BlendDemo, PyramidLevelDemo, SteeringDemo
 
 
 def _png(data: bytes) -> bool:
@@ -17,17 +19,18 @@ def _png(data: bytes) -> bool:
 def test_level_slider_shows_each_gaussian_and_laplacian_level():
     image = images.load_image("camera")
     demo = PyramidLevelDemo(image, levels=7)
-    assert _png(demo.view.value)
+    assert _png(demo.image.value)
     gauss, lap = pyramids.gaussian_pyramid(image, 7), pyramids.laplacian_pyramid(image, 7)
+    assert demo.level.min == 1 and demo.level.max == 7  # counted from 1, as the titles
     for level in (3, 6, 0):
-        before = demo.render_count
-        demo.level.value = level
-        assert demo.render_count == before + 1, "the callback must re-render the view"
+        before = demo.renders
+        demo.level.value = level + 1
+        assert demo.renders == before + 1, "the callback must re-render the view"
         np.testing.assert_array_equal(demo.im_g.get_array(), gauss[level])
         np.testing.assert_array_equal(demo.im_l.get_array(), lap[level])
         side = 512 >> level
-        assert f"{side}x{side}" in demo.ax_g.get_title()
-    demo.level.value = 6
+        assert f"level {level + 1}: {side}x{side}" in demo.ax_g.get_title()
+    demo.level.value = 7
     assert "residual" in demo.ax_l.get_title()
     np.testing.assert_array_equal(demo.im_l.get_array(), gauss[6])
 
@@ -35,7 +38,7 @@ def test_level_slider_shows_each_gaussian_and_laplacian_level():
 def test_level_demo_without_blur_shows_plain_subsampling():
     image = images.load_image("brick")
     demo = PyramidLevelDemo(image, levels=4)
-    demo.level.value = 2
+    demo.level.value = 3
     demo.blur.value = False
     np.testing.assert_array_equal(demo.im_g.get_array(), image[::4, ::4])
     assert "no blur" in demo.ax_g.get_title()
@@ -73,31 +76,34 @@ def test_steering_demo_kernel_and_response_update_together():
     image = images.disk_edges(96)
     demo = SteeringDemo(image, sigma=2.0)
     gx, gy = steerable.gaussian_derivative_kernels(2.0)
-    for degrees in (0.0, 60.0, 135.0, 290.0):
+    for degrees in (0, 60, 135, 322):
         demo.angle.value = degrees
         alpha = np.deg2rad(degrees)
         kernel = np.cos(alpha) * gx + np.sin(alpha) * gy
         np.testing.assert_allclose(demo.im_kernel.get_array(), kernel, atol=1e-15)
         # the steered basis responses equal filtering with the steered kernel directly
         np.testing.assert_allclose(demo.im_response.get_array(), steerable.convolve(image, kernel), atol=1e-12)
-        assert f"{degrees:.0f}°" in demo.ax_k.get_title()
-    assert _png(demo.view.value)
+        assert f"{degrees}°" in demo.ax_k.get_title() and demo.angle_label.value == f"{degrees}°"
+    assert _png(demo.image.value)
 
 
 def test_png_output_can_be_chosen():
     class PngSteering(SteeringDemo):
         image_format = "png"
+
     demo = PngSteering(images.disk_edges(32), sigma=1.0)
-    assert demo.view.format == "png" and demo.view.value[:8] == b"\x89PNG\r\n\x1a\n"
+    assert demo.image.format == "png" and demo.image.value[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_blend_demo_on_grey_images():
     a, b = np.zeros((64, 64)), np.ones((64, 64))
     demo = BlendDemo(a, b, levels=3)
     demo.position.value = 0.25
-    np.testing.assert_allclose(demo.im_blend.get_array(),
-                               np.clip(pyramids.blend(a, b, images.vertical_seam_mask(a.shape, 0.25), 3), 0, 1),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        demo.im_blend.get_array(),
+        np.clip(pyramids.blend(a, b, images.vertical_seam_mask(a.shape, 0.25), 3), 0, 1),
+        atol=1e-12,
+    )
 
 
 def test_show_does_not_raise_without_a_front_end():

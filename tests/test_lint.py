@@ -49,6 +49,18 @@ CHECKED = [
     "benchmarks/bench_conv.py",
     "benchmarks/bench_mlp.py",
     "benchmarks/bench_pyramids.py",
+    # demos, plotting and their tests (issue 14)
+    "course_utils/demos",
+    "course_utils/demos_cnn.py",
+    "course_utils/demos_mlp.py",
+    "course_utils/demos_pyramids.py",
+    "course_utils/plotting.py",
+    "tests/test_demos_cnn.py",
+    "tests/test_demos_framework.py",
+    "tests/test_demos_mlp.py",
+    "tests/test_demos_pyramids.py",
+    "tests/test_demos_readability.py",
+    "tests/test_plotting.py",
 ]
 
 

@@ -1,4 +1,5 @@
 """Tests of course_utils.plotting: the network diagram's artists and the fast renderer."""
+
 import io
 
 import numpy as np
@@ -6,8 +7,7 @@ import pytest
 from matplotlib.colors import to_rgba
 from PIL import Image
 
-from course_utils.plotting import (DONE_COLOUR, HIGHLIGHT_COLOUR, FastRenderer, draw_network, figure_png,
-                                   new_figure)
+from course_utils.plotting import DONE_COLOUR, HIGHLIGHT_COLOUR, FastRenderer, draw_network, figure_png, new_figure
 
 
 def _diagram(**kw):
