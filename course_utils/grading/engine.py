@@ -1,0 +1,388 @@
+"""Verdicts for whole submissions: the program to run, the parts to check, a cache, N workers.
+
+For one submission: read the notebook (or say exactly why it cannot be read), take the
+release's set-up cells and the student's answer cells in the release's order, start a sandbox,
+run them, then every part's check (grader side) calling into the sandbox. A part that times
+out or kills the kernel is recorded as such and the next part gets a fresh sandbox (the same
+cells re-run). The result is a :class:`SubmissionVerdict`, stored as JSON in
+``reports/<ps>/verdicts/<student>.json`` with a key (hash of the release's set-up cells, the
+answers, the check module and the engine), so a re-run skips what is unchanged.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .api import (MissingName, SandboxFailure, StudentError, StudentRaised, StudentTimeout, Variant,
+                  Verdict, course_secret)
+from .sandbox import Limits, Sandbox, SandboxUnavailable, Stage, check_available
+
+ENGINE_VERSION = "1"
+
+
+def nbgrader_meta(cell) -> dict:
+    return (cell.get("metadata", {}) or {}).get("nbgrader", {}) or {}
+
+
+def cell_source(cell) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+def read_notebook(path: Path):
+    """``(notebook dict, "")`` or ``(None, what is wrong)``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, f"unreadable notebook: {exc}"
+    try:
+        nb = json.loads(text)
+    except ValueError as exc:
+        return None, f"not valid JSON ({getattr(exc, 'msg', exc)}: line {getattr(exc, 'lineno', '?')}, " \
+                     f"column {getattr(exc, 'colno', '?')})"
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        return None, "not a Jupyter notebook (no list of cells)"
+    return nb, ""
+
+
+def runs_in_sandbox(cell) -> bool:
+    """Locked set-up code (not a test, not ``visible_*``) runs in the sandbox before the answers."""
+    meta = nbgrader_meta(cell)
+    return (cell.get("cell_type") == "code" and meta.get("locked") and not meta.get("grade")
+            and not meta.get("solution") and not str(meta.get("grade_id", "")).startswith("visible_"))
+
+
+def program(release: dict, submission: dict) -> tuple[list, list]:
+    """``([(kind, grade_id, source)], [missing answer grade_ids])`` in the release's cell order."""
+    answers = {}
+    for cell in submission.get("cells", []):
+        meta = nbgrader_meta(cell) if isinstance(cell, dict) else {}
+        if isinstance(cell, dict) and meta.get("solution") and cell.get("cell_type") == "code":
+            answers.setdefault(str(meta.get("grade_id")), cell_source(cell))
+    steps, missing = [], []
+    for cell in release["cells"]:
+        meta = nbgrader_meta(cell)
+        gid = str(meta.get("grade_id", ""))
+        if runs_in_sandbox(cell):
+            steps.append(("setup", gid, cell_source(cell)))
+        elif meta.get("solution") and cell.get("cell_type") == "code":
+            if gid in answers:
+                steps.append(("answer", gid, answers[gid]))
+            else:
+                missing.append(gid)
+    return steps, missing
+
+
+def load_parts(ps: str):
+    module = importlib.import_module(f"course_utils.grading.checks.{ps}")
+    return module.PARTS, Path(module.__file__)
+
+
+def cache_key(ps: str, steps: list, check_file: Path, limits: Limits, isolate: bool) -> str:
+    h = hashlib.sha256()
+    for item in (ENGINE_VERSION, ps, json.dumps(steps), check_file.read_text(), json.dumps(asdict(limits)),
+                 str(isolate), Path(__file__).with_name("api.py").read_text()):
+        h.update(item.encode())
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+@dataclass
+class PartVerdict:
+    grade_id: str
+    points: float
+    max_points: float
+    message: str = ""
+    status: str = "passed"     # passed / partial / failed / timeout / kernel died / memory cap / missing / ...
+
+
+@dataclass
+class SubmissionVerdict:
+    ps: str
+    student: str
+    key: str = ""
+    error: str = ""                                  # the whole submission could not be graded
+    parts: list = field(default_factory=list)        # PartVerdict as dicts
+    cells: dict = field(default_factory=dict)        # answer grade_id -> error of that cell
+    seconds: float = 0.0
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> "SubmissionVerdict":
+        data = json.loads(text)
+        return cls(**data)
+
+
+def _kind(exc: StudentError) -> str:
+    if isinstance(exc, StudentRaised):
+        text = f"{exc.exc_type} {exc.text}"
+        if exc.exc_type in ("FileNotFoundError", "PermissionError", "OSError", "IsADirectoryError") and (
+                "Read-only file system" in text or "Permission denied" in text or "solutions" in text
+                or "gradebook" in text or "/work" in text or "No such file" in text):
+            return "file access outside the sandbox"
+        if "not available when grading" in exc.text:
+            return "reference not available"
+        if exc.exc_type == "BlockingIOError" or "Resource temporarily unavailable" in exc.text:
+            return "process cap"
+    return exc.kind
+
+
+class StudentProxy:
+    """What a check sees as ``student``: calls go to the sandbox; a dead sandbox is restarted lazily."""
+
+    def __init__(self, runner: "SubmissionRunner"):
+        self._runner = runner
+
+    def call(self, name: str, *args, **kwargs):
+        return self._runner.box().call(name, *args, **kwargs)
+
+    def call_with_args(self, name: str, *args, **kwargs):
+        return self._runner.box().call_with_args(name, *args, **kwargs)
+
+
+class SubmissionRunner:
+    def __init__(self, stage, steps, submission_dir, limits, isolate):
+        self.stage, self.steps, self.dir, self.limits, self.isolate = stage, steps, submission_dir, limits, isolate
+        self.cell_errors: dict = {}
+        self.fatal_cells: set = set()
+        self._box = None
+
+    def box(self) -> Sandbox:
+        if self._box is None:
+            self._box = self._fresh()
+        return self._box
+
+    def _fresh(self) -> Sandbox:
+        while True:
+            box = Sandbox(self.stage, self.dir, self.limits, self.isolate)
+            for kind, gid, source in self.steps:
+                if gid in self.fatal_cells:
+                    continue
+                try:
+                    box.exec_cell(gid, source)
+                except SandboxFailure as exc:
+                    # this cell loops, exits or kills the kernel: record it, start again without it
+                    what = "set-up cell" if kind == "setup" else "answer cell"
+                    self.cell_errors[gid] = f"{_kind(exc)}: the {what} `{gid}` {exc.message}"
+                    self.fatal_cells.add(gid)
+                    box.close()
+                    break
+                except StudentError as exc:
+                    self.cell_errors.setdefault(gid, f"the answer cell `{gid}` {exc.message}")
+            else:
+                return box
+
+    def lost(self):
+        if self._box is not None:
+            self._box.close()
+            self._box = None
+
+    def close(self):
+        self.lost()
+
+
+def grade_submission(ps: str, student: str, release: dict, notebook_path: Path, stage: Stage,
+                     limits: Limits, isolate: bool, secret: str, key: str | None = None) -> SubmissionVerdict:
+    """Run every part's check against one submission (in its sandbox)."""
+    t0 = time.perf_counter()
+    parts, check_file = load_parts(ps)
+    verdict = SubmissionVerdict(ps, student)
+    nb, problem = read_notebook(notebook_path)
+    if problem:
+        verdict.error = f"{notebook_path.name} is {problem}" if problem.startswith("not") else problem
+        return verdict
+    steps, missing = program(release, nb)
+    verdict.key = key or cache_key(ps, steps, check_file, limits, isolate)
+    runner = SubmissionRunner(stage, steps, notebook_path.parent, limits, isolate)
+    variant = Variant.for_student(ps, student, secret)
+    proxy = StudentProxy(runner)
+    try:
+        for part in parts:
+            pv = PartVerdict(part.grade_id, 0.0, float(part.points))
+            try:
+                result = part.check(proxy, variant)
+                if not isinstance(result, Verdict):
+                    raise TypeError(f"the check of {part.grade_id} returned {type(result).__name__}, not a Verdict")
+                pv.points = round(float(part.points) * result.score, 6)
+                pv.message = result.message
+                pv.status = "passed" if result.score >= 1.0 else ("partial" if result.score > 0 else "failed")
+            except StudentError as exc:
+                pv.status = _kind(exc)
+                pv.message = exc.message
+                if isinstance(exc, MissingName):
+                    why = [runner.cell_errors[g] for g in runner.cell_errors]
+                    pv.message += (": " + "; ".join(why)) if why else " (is its answer cell still the stub?)"
+                if isinstance(exc, SandboxFailure):
+                    runner.lost()           # the next part starts a fresh sandbox
+                if isinstance(exc, StudentTimeout):
+                    pv.message = f"timed out: a call took longer than {limits.timeout:g} s (an infinite loop?)"
+            except SandboxUnavailable:
+                raise
+            except Exception:  # noqa: BLE001 (a bug in a check, or data it did not expect)
+                pv.status = "grader error"
+                pv.message = "the grader could not check this part: " + traceback.format_exc(limit=3)[-1500:]
+            verdict.parts.append(asdict(pv))
+    finally:
+        runner.close()
+    verdict.cells = dict(runner.cell_errors)
+    for gid in missing:
+        verdict.cells[gid] = f"the answer cell `{gid}` is missing from the submission"
+    verdict.seconds = round(time.perf_counter() - t0, 3)
+    return verdict
+
+
+# ---------------------------------------------------------------------------------------------
+# a whole class
+# ---------------------------------------------------------------------------------------------
+def verdict_dir(course: Path, ps: str) -> Path:
+    return course / "reports" / ps / "verdicts"
+
+
+def _worker(args):
+    (ps, student, release, nb_path, stage_dir, limits, isolate, secret, key) = args
+    stage = Stage.__new__(Stage)
+    stage.dir = Path(stage_dir)
+    stage.course, stage.site = stage.dir / "course", stage.dir / "site"
+    stage.site_binds = json.loads((stage.dir / "binds.json").read_text())
+    try:
+        return grade_submission(ps, student, release, Path(nb_path), stage, limits, isolate, secret, key)
+    except Exception:  # noqa: BLE001
+        v = SubmissionVerdict(ps, student, key=key or "")
+        v.error = "grading failed: " + traceback.format_exc(limit=4)[-2000:]
+        return v
+
+
+def make_stage(isolate: bool) -> Stage:
+    stage = Stage()
+    (stage.dir / "binds.json").write_text(json.dumps([[str(a), b] for a, b in stage.site_binds]))
+    os.chmod(stage.dir / "binds.json", 0o644)
+    if isolate:
+        try:
+            check_available(stage)
+        except SandboxUnavailable:
+            stage.cleanup()
+            raise
+    return stage
+
+
+def submissions(course: Path, ps: str) -> list[str]:
+    submitted = course / "submitted"
+    return sorted(p.name for p in submitted.iterdir() if (p / ps).is_dir()) if submitted.is_dir() else []
+
+
+def submission_problem(course: Path, ps: str, student: str, notebook: str) -> str:
+    """Why ``submitted/<student>/<ps>/<notebook>.ipynb`` cannot be graded, or ''."""
+    folder = course / "submitted" / student / ps
+    path = folder / f"{notebook}.ipynb"
+    if not path.exists():
+        found = sorted(p.name for p in folder.glob("*.ipynb"))
+        return (f"{notebook}.ipynb is missing from the submission"
+                + (f" (found {', '.join(found)}: rename it to {notebook}.ipynb)" if found else ""))
+    return ""
+
+
+def compute_verdicts(ps: str, course: Path, limits: Limits, isolate: bool = True, workers: int | None = None,
+                     progress=None, students: list | None = None) -> dict:
+    """Verdicts of every submission of ``ps`` (cached ones reused); returns ``{student: SubmissionVerdict}``."""
+    course = course.resolve()
+    release_path = course / "assignments" / ps / f"{ps}.ipynb"
+    release, problem = read_notebook(release_path)
+    if problem:
+        raise SystemExit(f"cannot read the release {release_path}: {problem}")
+    _, check_file = load_parts(ps)
+    secret = course_secret(course)
+    out_dir = verdict_dir(course, ps)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    students = submissions(course, ps) if students is None else students
+    results, todo = {}, []
+    for student in students:
+        problem = submission_problem(course, ps, student, ps)
+        nb_path = course / "submitted" / student / ps / f"{ps}.ipynb"
+        if problem:
+            results[student] = SubmissionVerdict(ps, student, error=problem)
+            continue
+        nb, bad = read_notebook(nb_path)
+        if bad:
+            results[student] = SubmissionVerdict(ps, student, error=f"{nb_path.name} is {bad}"
+                                                  if bad.startswith("not") else bad)
+            continue
+        steps, _ = program(release, nb)
+        key = cache_key(ps, steps, check_file, limits, isolate)
+        cached = out_dir / f"{student}.json"
+        if cached.exists():
+            try:
+                old = SubmissionVerdict.from_json(cached.read_text())
+                if old.key == key and not old.error.startswith("grading failed"):
+                    results[student] = old
+                    continue
+            except (ValueError, TypeError):
+                pass
+        todo.append((ps, student, release, str(nb_path), None, limits, isolate, secret, key))
+    for student, v in results.items():
+        if not v.key:                      # unreadable: (re)write its error row
+            (out_dir / f"{student}.json").write_text(v.to_json())
+    if progress:
+        progress.start(len(students), done=sum(1 for v in results.values() if v.key))
+    if todo:
+        stage = make_stage(isolate)
+        try:
+            jobs = [t[:4] + (str(stage.dir),) + t[5:] for t in todo]
+            workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+            if workers == 1:
+                finished = (_worker(j) for j in jobs)
+                for v in finished:
+                    _store(out_dir, v, results, progress)
+            else:
+                with ProcessPoolExecutor(max_workers=workers) as pool:
+                    futures = [pool.submit(_worker, j) for j in jobs]
+                    for fut in as_completed(futures):
+                        _store(out_dir, fut.result(), results, progress)
+        finally:
+            stage.cleanup()
+    return results
+
+
+def _store(out_dir: Path, v: SubmissionVerdict, results: dict, progress):
+    tmp = out_dir / f".{v.student}.json.tmp"
+    tmp.write_text(v.to_json())
+    os.replace(tmp, out_dir / f"{v.student}.json")
+    results[v.student] = v
+    if progress:
+        progress.advance(v.student, v)
+
+
+class Progress:
+    """``[####......] 12/100 ann: 9/11 in 1.3 s; elapsed 20 s, about 2 min left`` on one line."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stdout
+        self.total = self.done = 0
+        self.t0 = time.perf_counter()
+        self.fresh = 0
+
+    def start(self, total: int, done: int = 0):
+        self.total, self.done, self.t0, self.fresh = total, done, time.perf_counter(), 0
+        if done:
+            print(f"{done} of {total} submissions unchanged since they were graded: skipped", file=self.stream)
+
+    def advance(self, student: str, v: SubmissionVerdict):
+        self.done += 1
+        self.fresh += 1
+        elapsed = time.perf_counter() - self.t0
+        left = elapsed / self.fresh * (self.total - self.done)
+        width = 24
+        filled = int(width * self.done / max(1, self.total))
+        score = "ERROR" if v.error else f"{sum(p['points'] for p in v.parts):g}/{sum(p['max_points'] for p in v.parts):g}"
+        end = "\n" if (not self.stream.isatty() or self.done == self.total) else "\r"
+        print(f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {student}: {score}; "
+              f"elapsed {elapsed:.0f} s, about {left:.0f} s left", end=end, file=self.stream, flush=True)
