@@ -1,10 +1,13 @@
-"""course_utils.grading without nbgrader runs: visible-test messages, the feedback filter,
-error detection of the report, and the hidden tests' plain-Python references agreeing with
-course_utils (each hidden test cell is executed in-process with course_utils as the "student")."""
+"""course_utils.grading without a class to grade: visible-test messages, the wire protocol's
+strictness, compare's messages, variants, nbgrader's reading of the outputs the plug-in writes,
+the report, and every check against the instructor's own answers (and a wrong one)."""
 from __future__ import annotations
 
+import base64
+import io
 import json
-import textwrap
+import os
+import stat
 from pathlib import Path
 
 import nbformat
@@ -12,9 +15,13 @@ import numpy as np
 import pytest
 
 from course_utils import grading
-from course_utils.grading import expect_close, expect_shape
+from course_utils.grading import api, engine, protocol
+from course_utils.grading.api import NotPlainData, ProtocolError, Variant, Verdict, compare
+from course_utils.grading.local import LocalStudent, run_check
+from course_utils.grading.visible import expect_close, expect_shape
 
 ROOT = Path(__file__).resolve().parents[1]
+PROBLEM_SETS = ("ps1", "ps2", "ps3", "ps4")
 
 
 # -- visible-test helpers --------------------------------------------------------------------------
@@ -28,96 +35,303 @@ def test_expect_shape_says_when_nothing_was_returned():
         expect_shape("out", None, (2,))
 
 
-def test_expect_shape_recognises_a_wrong_arrangement():
-    with pytest.raises(AssertionError, match="right number of entries, wrong arrangement"):
-        expect_shape("x", np.zeros((2, 6)), (3, 4))
-
-
 def test_expect_close_passes_and_names_classic_slips():
     want = np.array([[1.0, 2.0], [3.0, 4.0]])
     expect_close("g", want + 1e-12, want)
     with pytest.raises(AssertionError, match="twice the expected value"):
         expect_close("g", 2 * want, want)
-    with pytest.raises(AssertionError, match="half the expected value"):
-        expect_close("g", want / 2, want)
     with pytest.raises(AssertionError, match="wrong sign"):
         expect_close("g", -want, want)
     with pytest.raises(AssertionError, match="transpose of the expected value"):
         expect_close("g", want.T, want)
     with pytest.raises(AssertionError, match=r"g is wrong at index \(1, 1\): got 5, expected 4 \(hint!\)"):
         expect_close("g", np.array([[1.0, 2.0], [3.0, 5.0]]), want, hint="hint!")
-    with pytest.raises(AssertionError, match="NaN or infinity"):
-        expect_close("g", np.array([np.nan, 1.0]), [1.0, 1.0])
 
 
-# -- feedback filter ---------------------------------------------------------------------------------
-def _cell_with_error(grade):
-    cell = nbformat.v4.new_code_cell("x")
-    cell.metadata = {"nbgrader": {"grade": grade, "grade_id": "t", "points": 1}}
-    cell.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue="hidden test: dx differs",
-                                           traceback=["Cell In[3], line 9", "---> 9 _secret_reference()", "..."])]
+def test_importing_the_visible_helpers_does_not_import_nbgrader():
+    import subprocess
+    import sys
+
+    code = "import sys, course_utils.grading; print('nbconvert' in sys.modules or 'nbgrader' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+# -- nbgrader configuration and the plug-in's outputs -------------------------------------------------
+def test_config_replaces_execute_by_the_sandboxed_verdicts():
+    text = (ROOT / "nbgrader_config.py").read_text()
+    for needle in ("course_utils.grading.nbgrader_plugin.RecordVerdicts", "nbgrader.preprocessors.SaveAutoGrades",
+                   "course_utils.grading.nbgrader_plugin.ShortenTestTracebacks", "add_missing_cells = True",
+                   'source_directory = "solutions"', 'release_directory = "assignments"'):
+        assert needle in text, needle
+    assert "nbgrader.preprocessors.Execute" not in text
+
+
+def _grade_cell(outputs, points=2):
+    cell = nbformat.v4.new_code_cell("check('ps1', 'test_x', globals())")
+    cell.metadata = {"nbgrader": {"grade": True, "solution": False, "grade_id": "test_x", "points": points,
+                                  "locked": True, "schema_version": 3}}
+    cell.outputs = outputs
     return cell
 
 
-def test_shorten_tracebacks_keeps_only_the_last_line_of_test_cells():
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [_cell_with_error(True), _cell_with_error(False)]
-    pre = grading.ShortenTestTracebacks()
-    assert pre.enabled, "nbconvert runs a preprocessor only when enabled"
-    out, _ = pre.preprocess(nb, {})
-    assert out.cells[0].outputs[0].traceback == ["AssertionError: hidden test: dx differs"]
-    assert len(out.cells[1].outputs[0].traceback) == 3  # answer cells are the student's own code
-
-
-def test_config_registers_the_feedback_filter_and_hides_hidden_tests():
-    text = (ROOT / "nbgrader_config.py").read_text()
-    for needle in ("course_utils.grading.ShortenTestTracebacks", "ClearHiddenTests",
-                   "add_missing_cells = True", "Execute.timeout", 'source_directory = "solutions"',
-                   'release_directory = "assignments"'):
-        assert needle in text, needle
-
-
-# -- report: explicit errors ---------------------------------------------------------------------------
-@pytest.mark.parametrize("text, message", [
-    ('{"cells": [', "not valid JSON"),
-    ("", "not valid JSON"),
-    ('{"metadata": {}}', "not a Jupyter notebook"),
+@pytest.mark.parametrize("part, points", [
+    ({"points": 2.0, "max_points": 2.0, "message": "", "status": "passed"}, 2.0),
+    ({"points": 0.5, "max_points": 2.0, "message": "half", "status": "partial"}, 0.5),
+    ({"points": 0.0, "max_points": 2.0, "message": "dX: the filter was not flipped", "status": "failed"}, 0.0),
+    ({"points": 0.0, "max_points": 2.0, "message": "timed out", "status": "timeout"}, 0.0),
+    (None, 0.0),
 ])
-def test_read_notebook_reports_what_is_wrong(tmp_path, text, message):
-    path = tmp_path / "ps1.ipynb"
-    path.write_text(text)
-    nb, problem = grading._read_notebook(path)
-    assert nb is None and message in problem
+def test_nbgrader_reads_the_points_the_plugin_writes(part, points):
+    from nbgrader.utils import determine_grade
+
+    from course_utils.grading.nbgrader_plugin import outputs_for
+
+    cell = _grade_cell(outputs_for(part))
+    assert determine_grade(cell)[0] == points
+    text = json.dumps(cell.outputs)
+    if part and part["message"]:
+        assert part["message"] in text
 
 
-def test_error_kinds_from_autograded_outputs():
-    assert grading._error_kind({"ename": "CellTimeoutError", "evalue": "A cell timed out"}) == "timeout"
-    assert grading._error_kind({"ename": "DeadKernelError", "evalue": "Kernel died"}) == "kernel died"
-    assert grading._error_kind({"ename": "AssertionError", "evalue": "dx is wrong"}) == ""
+def test_a_submission_error_zeroes_every_part_with_its_reason():
+    from nbgrader.utils import determine_grade
+
+    from course_utils.grading.nbgrader_plugin import outputs_for
+
+    cell = _grade_cell(outputs_for(None, "the course grades one notebook per problem set"))
+    assert determine_grade(cell)[0] == 0 and "one notebook" in cell.outputs[0]["evalue"]
 
 
-def test_suspicious_constructs_are_flagged():
-    pats = grading.SUSPICIOUS
-    assert pats["rebinds a numpy function"].search("np.allclose = lambda *a: True")
-    assert not pats["rebinds a numpy function"].search("x = np.allclose(a, b)\nif np.sum(a) == 1: pass")
-    assert pats["hooks the kernel"].search("get_ipython().set_custom_exc((Exception,), f)")
-    assert pats["reads the executed cells' source"].search("src = _ih[-1]")
-    assert pats["ends the process"].search("os._exit(1)")
-    assert pats["calls the course_utils reference"].search("from course_utils.conv import conv2d_backward")
-    assert pats["frame or gc introspection"].search("sys._getframe(1).f_locals")
+def test_shorten_tracebacks_keeps_only_the_last_line_of_test_cells():
+    cell = _grade_cell([nbformat.v4.new_output("error", ename="AssertionError", evalue="dx differs",
+                                               traceback=["Cell In[3], line 9", "---> 9 _secret()", "..."])])
+    other = nbformat.v4.new_code_cell("x")
+    other.outputs = [dict(cell.outputs[0], traceback=["a", "b", "c"])]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [cell, other]
+    out, _ = grading.ShortenTestTracebacks().preprocess(nb, {})
+    assert out.cells[0].outputs[0]["traceback"] == ["AssertionError: dx differs"]
+    assert len(out.cells[1].outputs[0]["traceback"]) == 3
 
 
-def test_autograde_logs_tell_a_dead_kernel_from_a_timeout(tmp_path):
-    logs = tmp_path / "reports" / "ps4" / "logs"
-    logs.mkdir(parents=True)
-    (logs / "autograde.log").write_text(
-        "[AutogradeApp | INFO] Creating/updating student with ID 'ann': {}\n... all fine ...\n"
-        "[AutogradeApp | INFO] Creating/updating student with ID 'bob': {}\n"
-        "[AutogradeApp | ERROR] Kernel died while waiting for execute reply.\nnbclient.exceptions.DeadKernelError\n"
-        "[AutogradeApp | INFO] Creating/updating student with ID 'cem': {}\n"
-        "[AutogradeApp | ERROR] Timeout waiting for execute reply (60s).\n")
-    assert grading._log_problems(tmp_path, "ps4") == {"bob": "the kernel died", "cem": "a cell timed out"}
-    assert grading._log_problems(tmp_path, "ps1") == {}
+# -- the wire: strict decoding of what the sandbox sends ---------------------------------------------
+def _npy(arr, allow_pickle=False) -> str:
+    buf = io.BytesIO()
+    np.save(buf, arr, allow_pickle=allow_pickle)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def test_protocol_round_trips_plain_data():
+    value = {"a": [np.arange(6.0).reshape(2, 3), (1, 2.5, None, True)], "b": np.float64(1.5), "c": float("nan")}
+    back = protocol.decode(json.loads(json.dumps(protocol.encode(value))))
+    assert np.array_equal(back["a"][0], value["a"][0]) and type(back["a"][0]) is np.ndarray
+    assert back["a"][1] == (1, 2.5, None, True) and type(back["b"]) is np.float64 and np.isnan(back["c"])
+
+
+@pytest.mark.parametrize("node, error", [
+    ({"$npy": _npy(np.array([object()], dtype=object), allow_pickle=True)}, ProtocolError),   # a pickle inside
+    ({"$npy": _npy(np.zeros(3, dtype=[("a", "f8")]))}, ProtocolError),                          # structured dtype
+    ({"$npy": _npy(np.zeros(4))[:-8]}, ProtocolError),                                          # truncated data
+    ({"$npy": "not base64!"}, ProtocolError),
+    ({"$npy": _npy(np.zeros(2)), "$tuple": []}, ProtocolError),
+    ({"$pickle": "gASV"}, ProtocolError),
+    ({"$unsupported": "Agreeable"}, NotPlainData),
+])
+def test_protocol_rejects_anything_but_plain_data(node, error):
+    with pytest.raises(error):
+        protocol.decode(node)
+
+
+def test_protocol_rejects_an_array_header_that_claims_more_than_it_sends():
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {"descr": "<f8", "fortran_order": False, "shape": (9999999999,)})
+    buf.write(np.zeros(2).tobytes())            # 16 bytes, not 80 GB: nothing is allocated for the claim
+    with pytest.raises(ProtocolError, match="does not match"):
+        protocol.decode({"$npy": base64.b64encode(buf.getvalue()).decode()})
+
+
+def test_replies_out_of_turn_are_refused():
+    with pytest.raises(ProtocolError):
+        protocol.parse_reply(json.dumps({"id": "other", "ok": True}).encode(), "mine")
+    with pytest.raises(ProtocolError):
+        protocol.parse_reply(b"\xff\xfe", "mine")
+
+
+# -- compare and variants --------------------------------------------------------------------------
+def test_compare_names_the_mistake_or_says_it_does_not_know():
+    want = np.array([[1.0, 2.0], [3.0, 4.5]])
+    assert compare("dW", want + 1e-12, want).score == 1.0
+    assert "transpose of the right value" in compare("dW", want.T, want).message
+    assert "np.outer(a, delta)?" in compare("dW", want.T, want, mistakes=[("np.outer(a, delta)?", want.T)]).message
+    assert "wrong sign" in compare("dW", -want, want).message
+    assert "shape (3,), expected (2, 2)" in compare("dW", np.zeros(3), want).message
+    assert "not one of the mistakes the grader knows" in compare("dW", want + 1, want).message
+    assert "None" in compare("dW", None, want).message
+    assert "NaN" in compare("dW", np.full((2, 2), np.nan), want).message
+    assert compare("n", 28, 28.0).score == 1.0 and compare("n", True, 1.0).score == 0.0
+
+
+def test_verdicts_combine_and_refuse_scores_outside_0_1():
+    v = Verdict.combine(Verdict.passed(), Verdict(0.5, "half"), Verdict.failed("no"))
+    assert v.score == 0.0 and v.message == "half; no"
+    with pytest.raises(ValueError, match="fraction"):
+        Verdict(2.0)
+
+
+def test_variants_are_per_student_and_salted_by_the_course_secret(tmp_path, monkeypatch):
+    monkeypatch.delenv("COURSE_GRADING_SECRET", raising=False)
+    secret = api.course_secret(tmp_path)
+    path = tmp_path / "reports" / "grading-secret"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and api.course_secret(tmp_path) == secret
+    ann, bob = Variant.for_student("ps1", "ann", secret), Variant.for_student("ps1", "bob", secret)
+    assert np.array_equal(ann.rng("k").random(3), Variant.for_student("ps1", "ann", secret).rng("k").random(3))
+    assert not np.array_equal(ann.rng("k").random(3), bob.rng("k").random(3))
+    other_course = Variant.for_student("ps1", "ann", "another secret")
+    assert not np.array_equal(ann.rng("k").random(3), other_course.rng("k").random(3))
+    assert np.array_equal(ann.public_rng("k").random(3), other_course.public_rng("k").random(3))
+
+
+# -- the checks against the instructor's answers -------------------------------------------------------
+def _solution_namespace(ps: str) -> dict:
+    """The instructor's answers and set-up cells, executed like the sandbox does (no test cells)."""
+    from _harness import solution_code  # tests/fixtures/submissions
+
+    nb = nbformat.read(ROOT / "solutions" / ps / f"{ps}.ipynb", as_version=4)
+    ns: dict = {"__name__": "__main__"}
+    for cell in nb.cells:
+        if engine.runs_in_sandbox(cell):
+            exec(cell.source, ns)
+        elif cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
+            exec(solution_code(cell.source), ns)
+    return ns
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _fixture_path():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "submissions"))
+    yield
+    sys.path.remove(str(ROOT / "tests" / "fixtures" / "submissions"))
+
+
+@pytest.mark.parametrize("ps", PROBLEM_SETS)
+def test_every_check_passes_the_instructors_answers(ps):
+    ns = _solution_namespace(ps)
+    parts, _ = engine.load_parts(ps)
+    for part in parts:
+        for variant in (Variant.for_student(ps, "ann", "s"), Variant.practice_run(ps)):
+            verdict = part.check(LocalStudent(ns), variant)
+            assert verdict.score == 1.0, (part.grade_id, verdict.message)
+
+
+@pytest.mark.parametrize("ps", PROBLEM_SETS)
+def test_every_check_fails_the_fixtures_wrong_answers_with_a_message(ps):
+    from _harness import build_submission, load_fixture
+
+    solution = nbformat.read(ROOT / "solutions" / ps / f"{ps}.ipynb", as_version=4)
+    release = nbformat.read(ROOT / "assignments" / ps / f"{ps}.ipynb", as_version=4)
+    wrong = build_submission(release, solution, load_fixture(ps).STUDENTS["wrong"])
+    ns: dict = {"__name__": "__main__"}
+    for kind, _, source in engine.program(json.loads(nbformat.writes(release)), json.loads(nbformat.writes(wrong)))[0]:
+        exec(source, ns)
+    for part in engine.load_parts(ps)[0]:
+        verdict = run_check(ps, part.grade_id, ns, Variant.for_student(ps, "bob", "s"))
+        assert verdict.score == 0.0 and verdict.message, part.grade_id
+
+
+def test_named_mistakes_are_recognised():
+    ns = _solution_namespace("ps3")
+    ns["conv_backward_dx"] = lambda dy, w: ns["correlate2d_valid"](np.pad(dy, ((2, 2), (1, 1))), w)
+    assert "not flipped" in run_check("ps3", "test_conv_dx", ns).message
+    ns = _solution_namespace("ps1")
+    ns["output_delta"] = lambda yhat, z_L, y: (y - yhat) * ns["sigmoid_prime"](z_L)
+    assert "sign is reversed" in run_check("ps1", "test_output_delta", ns).message
+
+
+def test_the_local_check_of_a_visible_test_raises_the_graders_message():
+    from course_utils.grading.local import check
+
+    ns = _solution_namespace("ps2")
+    check("ps2", "test_sgd_update", ns)
+    ns["sgd_update"] = lambda W, dW, lr: W + lr * dW
+    with pytest.raises(AssertionError, match="against the gradient"):
+        check("ps2", "test_sgd_update", ns)
+    del ns["softmax"]
+    with pytest.raises(AssertionError, match="softmax is not defined"):
+        check("ps2", "test_softmax", ns)
+
+
+def test_lying_return_values_are_converted_to_what_they_hold():
+    class Agreeable(np.ndarray):
+        def __eq__(self, other):
+            return True
+
+        def tolist(self):
+            return [0.0] * self.size
+
+    student = LocalStudent({"f": lambda: np.ones(3).view(Agreeable), "g": lambda: object()})
+    got = student.call("f")
+    assert type(got) is np.ndarray and np.array_equal(got, np.ones(3))
+    with pytest.raises(NotPlainData):
+        student.call("g")
+
+
+# -- the program the sandbox runs ----------------------------------------------------------------------
+def test_the_sandbox_runs_set_up_and_answer_cells_only_from_the_release():
+    release = json.loads((ROOT / "assignments" / "ps1" / "ps1.ipynb").read_text())
+    submission = json.loads(json.dumps(release))
+    for cell in submission["cells"]:
+        meta = cell["metadata"].get("nbgrader", {})
+        if meta.get("grade_id") == "setup":
+            cell["source"] = "SECRET = 'the student edited the set-up cell'"
+        if meta.get("grade_id") == "sigmoid":
+            cell["source"] = "def sigmoid(z):\n    return z"
+    submission["cells"].append({"cell_type": "code", "metadata": {}, "source": "scratch = 1", "outputs": []})
+    steps, missing = engine.program(release, submission)
+    kinds = [(k, g) for k, g, _ in steps]
+    assert kinds[0] == ("setup", "setup") and ("answer", "sigmoid") in kinds and ("setup", "setup_xor") in kinds
+    assert not any(g.startswith(("test_", "visible_")) for _, g in kinds) and missing == []
+    sources = "\n".join(src for _, _, src in steps)
+    assert "the student edited" not in sources and "scratch = 1" not in sources and "return z" in sources
+    assert engine.defining_cell(steps, "sigmoid") == "sigmoid" and engine.defining_cell(steps, "loss") == "numerical_gradient"
+
+
+def test_report_says_why_a_submission_cannot_be_graded(tmp_path):
+    folder = tmp_path / "submitted" / "ann" / "ps1"
+    folder.mkdir(parents=True)
+    (folder / "ps1 (1).ipynb").write_text("{}")
+    assert "found ps1 (1).ipynb" in engine.submission_problem(tmp_path, "ps1", "ann", "ps1")
+    for text, message in (('{"cells": [', "not valid JSON"), ("", "not valid JSON"),
+                          ('{"metadata": {}}', "not a Jupyter notebook")):
+        (folder / "ps1.ipynb").write_text(text)
+        assert message in engine.read_notebook(folder / "ps1.ipynb")[1]
+
+
+def test_grading_refuses_without_bubblewrap_unless_told(monkeypatch):
+    from course_utils.grading import sandbox
+
+    monkeypatch.setattr(sandbox, "bwrap_path", lambda: None)
+    with pytest.raises(sandbox.SandboxUnavailable, match="apt-get install bubblewrap.*--no-sandbox"):
+        engine.make_stage(isolate=True)
+
+
+def test_write_report_marks_errors_and_pending_manual_grades(tmp_path):
+    parts = [("t1", 2.0, "ps", "auto"), ("t2", 1.0, "ps", "auto"), ("w", 3.0, "ps", "manual")]
+    Submission = grading.Submission
+    results = [Submission("ann", scores={"t1": 2.0, "t2": 0.0, "w": None}, errors={"t2": "timeout"}),
+               Submission("dan", scores={"t1": 2.0, "t2": 1.0, "w": None}, flags=["tried to read or write outside"]),
+               Submission("bob", error="ps.ipynb is not valid JSON (x)"),
+               Submission("cem", scores={"t1": 2.0, "t2": 1.0, "w": 3.0})]
+    written = grading.write_report("ps", parts, results, tmp_path)
+    rows = {r[0]: r for r in [line.split(",") for line in written["csv"].read_text().splitlines()[1:]]}
+    assert rows["ann"][1] == "needs manual grading" and rows["ann"][2] == "2" and "t2: timeout" in rows["ann"][6]
+    assert rows["bob"][1] == "error" and rows["bob"][2] == ""
+    assert rows["cem"][1] == "graded" and rows["cem"][2] == "6"
+    assert rows["dan"][1] == "review: flagged"
+    assert written["pass_rates"] == {"t1": 1.0, "t2": 2 / 3}
+    assert written["png"].read_bytes()[:4] == b"\x89PNG"
 
 
 def test_report_command_refuses_a_folder_without_config(tmp_path, capsys):
@@ -126,193 +340,7 @@ def test_report_command_refuses_a_folder_without_config(tmp_path, capsys):
     assert "has no nbgrader_config.py" in capsys.readouterr().err
 
 
-def test_bulk_autograde_shows_progress_and_failures(tmp_path, monkeypatch, capsys):
-    import subprocess
-
-    for student in ("ann", "bob", "cem"):
-        (tmp_path / "submitted" / student / "ps1").mkdir(parents=True)
-    calls = []
-
-    def fake_run(cmd, **kw):
-        calls.append(cmd)
-        failed = "--student=bob" in cmd
-        return subprocess.CompletedProcess(cmd, 1 if failed else 0, "", "")
-
-    monkeypatch.setattr(grading.subprocess, "run", fake_run)
-    assert grading.autograde("ps1", tmp_path) == 1
-    out = capsys.readouterr().out
-    assert "[1/3] ann: graded" in out and "[2/3] bob: FAILED (see report)" in out and "[3/3] cem: graded" in out
-    assert [("autograde" in c and "ps1" in c and f"--student={s}" in c) for c, s in zip(calls, ("ann", "bob", "cem"))] \
-        == [True, True, True]
-
-
-def test_write_report_marks_errors_and_pending_manual_grades(tmp_path):
-    parts = [("t1", 2.0, "ps", "auto"), ("t2", 1.0, "ps", "auto"), ("w", 3.0, "ps", "manual")]
-    results = [grading.Submission("ann", scores={"t1": 2.0, "t2": 0.0, "w": None}, errors={"t2": "timeout"}),
-               grading.Submission("dan", scores={"t1": 2.0, "t2": 1.0, "w": None}, flags=["rebinds a numpy function"]),
-               grading.Submission("bob", error="ps.ipynb is not valid JSON (x)"),
-               grading.Submission("cem", scores={"t1": 2.0, "t2": 1.0, "w": 3.0})]
-    written = grading.write_report("ps", parts, results, tmp_path)
-    rows = {r[0]: r for r in [line.split(",") for line in written["csv"].read_text().splitlines()[1:]]}
-    assert rows["ann"][1] == "needs manual grading" and rows["ann"][2] == "2" and "t2: timeout" in rows["ann"][6]
-    assert rows["bob"][1] == "error" and rows["bob"][2] == ""
-    assert rows["cem"][1] == "graded" and rows["cem"][2] == "6"
-    assert rows["dan"][1] == "review: flagged" and rows["dan"][7] == "rebinds a numpy function"
-    assert written["pass_rates"] == {"t1": 1.0, "t2": 2 / 3}   # bob is not gradable, so not counted
-    assert written["png"].read_bytes()[:4] == b"\x89PNG"
-
-
-# -- the hidden tests' references agree with course_utils ---------------------------------------------
-def _run_test_cells(ps, answers: dict):
-    """Execute ps's set-up and test cells in-process, with ``answers`` standing in for the student."""
-    nb = nbformat.read(ROOT / "solutions" / ps / f"{ps}.ipynb", as_version=4)
-    ns: dict = {}
-    ran = 0
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code" or meta.get("solution"):
-            continue
-        if meta.get("grade") and "### BEGIN HIDDEN TESTS" not in cell.source:
-            raise AssertionError(f"{ps}/{meta['grade_id']} has no hidden tests")
-        if meta.get("grade"):
-            ns.update(answers)
-            ran += 1
-        exec(compile(cell.source, f"{ps}:{meta.get('grade_id')}", "exec"), ns)
-        if not meta.get("grade"):
-            ns.update(answers)
-    return ran
-
-
-def test_ps3_hidden_references_agree_with_course_utils_conv_and_pooling():
-    from course_utils import conv, pooling
-
-    def layer(dout, x, w):
-        _, cache = conv.conv2d_forward(x, w, np.zeros(w.shape[0]))
-        return conv.conv2d_backward(dout, cache)
-
-    def output_size(w_in, f, p=0, s=1):
-        # course_utils rounds down like PyTorch; ps3 asks for an error when the windows do not tile
-        if (w_in - f + 2 * p) % s:
-            raise ValueError("does not tile")
-        return conv.conv_output_size(w_in, f, stride=s, pad=p)
-
-    answers = {
-        "conv_output_size": output_size,
-        "correlate2d_valid": lambda x, k: conv.correlate2d(x, k, "valid"),
-        "conv_backward_dw": lambda x, dy: layer(dy[None, None], x[None, None],
-                                                np.zeros((1, 1, x.shape[0] - dy.shape[0] + 1,
-                                                          x.shape[1] - dy.shape[1] + 1)))[1][0, 0],
-        "conv_backward_dx": lambda dy, w: conv.correlate2d(dy, conv.flip180(w), "full"),
-        "conv2d_backward_naive": layer,
-        "max_pool_backward": lambda dout, x, size=2, stride=2: pooling.max_pool_backward(
-            dout, pooling.max_pool_forward(x, size=size, stride=stride)[1]),
-        "avg_pool_backward": lambda dout, shape, size=2, stride=2: pooling.avg_pool_backward(
-            dout, pooling.avg_pool_forward(np.zeros(shape), size=size, stride=stride)[1]),
-    }
-    assert _run_test_cells("ps3", answers) == 7
-
-
-def test_ps4_hidden_references_agree_with_course_utils_pyramids():
-    from course_utils import pyramids as ref
-
-    answers = {
-        "blur": ref.blur, "downsample": ref.downsample, "upsample": ref.upsample,
-        "laplacian_pyramid": ref.laplacian_pyramid, "reconstruct": ref.reconstruct, "blend": ref.blend,
-        "upsample_matrix": lambda n: ref.upsample_matrix(n, boundary="zero", normalized=False),
-    }
-    assert _run_test_cells("ps4", answers) == 7
-
-
-def test_ps2_hidden_references_agree_with_course_utils():
-    from course_utils.activations import softmax
-    from course_utils.losses import mse_gradient, softmax_cross_entropy
-    from course_utils.mlp import MLP
-
-    def net(W1, b1, W2, b2):
-        mlp = MLP([2, 2, 2])
-        mlp.weights, mlp.biases = [W1, W2], [b1, b2]
-        return mlp
-
-    def forward_example(W1, b1, W2, b2, x):
-        zs, acts = net(W1, b1, W2, b2).forward_layers(x[None])
-        return zs[0][0], acts[1][0], zs[1][0], acts[2][0]
-
-    def example_gradients(W1, b1, W2, b2, x, target):
-        _, grads = net(W1, b1, W2, b2).loss_and_gradients(x[None], target[None])
-        return grads.weights[0], grads.weights[1]
-
-    answers = {
-        "forward_example": forward_example, "example_gradients": example_gradients,
-        "total_error": lambda out, t: float(out.size) * 0 + 0.5 * float(np.sum((out - t) ** 2)),
-        "mse_backward": lambda out, t: mse_gradient(out, t),
-        "sigmoid_backward": lambda dout, out: dout * out * (1 - out),
-        "sgd_update": lambda W, dW, lr: W - lr * dW,
-        "softmax": lambda z: softmax(z, axis=1),
-        "softmax_cross_entropy": softmax_cross_entropy,
-    }
-    assert _run_test_cells("ps2", answers) == 7
-
-
-def test_ps1_hidden_references_agree_with_course_utils():
-    from course_utils.activations import sigmoid, sigmoid_derivative
-    from course_utils.gradcheck import numerical_gradient
-    from course_utils.mlp import MLP
-
-    def net(weights, biases):
-        mlp = MLP([W.shape[1] for W in weights] + [weights[-1].shape[0]])
-        mlp.weights, mlp.biases = weights, biases
-        return mlp
-
-    def forward(weights, biases, x):
-        zs, acts = net(weights, biases).forward_layers(x[None])
-        return [z[0] for z in zs], [a[0] for a in acts]
-
-    def backward_deltas(weights, zs, delta_L):
-        deltas = [delta_L]
-        for k in range(len(weights) - 1, 0, -1):
-            deltas.insert(0, (deltas[0] @ weights[k]) * sigmoid_derivative(zs[k - 1]))
-        return deltas
-
-    def numerical_gradient_W(weights, biases, x, y, k, h=1e-5):
-        mlp = net([W.copy() for W in weights], biases)
-        return numerical_gradient(lambda W: mlp.loss_and_gradients(x[None], y[None])[0], mlp.weights[k])
-
-    def train_xor(weights, biases, lr=2.0, epochs=1500):
-        mlp = net(weights, biases)
-        xs = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-        ys = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [1.0, 0.0]])
-        history = mlp.fit(xs, ys, epochs=epochs, lr=lr, batch_size=1, shuffle=False, progress=False)
-        return mlp.weights, mlp.biases, [4 * h for h in history]
-
-    answers = {
-        "sigmoid": sigmoid, "sigmoid_prime": sigmoid_derivative, "forward": forward,
-        "output_delta": lambda yhat, z_L, y: (yhat - y) * sigmoid_derivative(z_L),
-        "backward_deltas": backward_deltas,
-        "gradients": lambda ds, acts: ([np.outer(d, a) for d, a in zip(ds, acts[:-1])], list(ds)),
-        "numerical_gradient_W": numerical_gradient_W, "train_xor": train_xor,
-    }
-    assert _run_test_cells("ps1", answers) == 7
-
-
-def test_hidden_tests_reject_a_forged_answer_in_process():
-    """The trusted kit, run in this process: an ndarray subclass that claims equality earns nothing."""
-    class Agreeable(np.ndarray):
-        def __eq__(self, other):
-            return True
-
-        def __sub__(self, other):
-            return np.zeros(self.shape).view(Agreeable)
-
-        def tolist(self):
-            return [0.0] * self.size
-
-    from course_utils.pyramids import blur as real_blur
-    answers = {"blur": lambda image: real_blur(image).view(Agreeable)}
-    nb = nbformat.read(ROOT / "solutions" / "ps4" / "ps4.ipynb", as_version=4)
-    test = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_blur")
-    hidden = test.source[test.source.index("### BEGIN HIDDEN TESTS"):]
-    ns = {"np": np, **answers}
-    with pytest.raises(AssertionError, match="should be a numpy array"):
-        exec(hidden, ns)
-    ns["blur"] = real_blur
-    exec(hidden, ns)  # the genuine array passes
+def test_secret_file_is_not_world_readable(tmp_path, monkeypatch):
+    monkeypatch.delenv("COURSE_GRADING_SECRET", raising=False)
+    api.course_secret(tmp_path)
+    assert not os.stat(tmp_path / "reports" / "grading-secret").st_mode & 0o077

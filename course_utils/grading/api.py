@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["Part", "Verdict", "Variant", "compare", "StudentError", "StudentRaised", "StudentMemory",
+__all__ = ["Part", "Verdict", "Variant", "compare", "as_array", "StudentError", "StudentRaised", "StudentMemory",
            "NotPlainData", "MissingName", "SandboxFailure", "StudentTimeout", "StudentDied", "ProtocolError"]
 
 
@@ -203,6 +203,16 @@ def _as_numbers(name: str, got):
     if isinstance(got, np.ndarray) and got.dtype.kind == "c":
         return None, Verdict.failed(f"{name} has complex entries, expected real numbers")
     return None, Verdict.failed(f"{name} should be a numpy array (or a number), not a {type(got).__name__}")
+
+
+def as_array(name: str, got, shape: tuple | None = None):
+    """``(got as a float array, None)`` or ``(None, a failing Verdict)`` if it is not numbers of ``shape``."""
+    arr, bad = _as_numbers(name, got)
+    if bad is None and shape is not None and arr.shape != tuple(shape):
+        return None, Verdict.failed(f"{name} has shape {arr.shape}, expected {tuple(shape)}")
+    if bad is None and not np.all(np.isfinite(arr)):
+        return None, Verdict.failed(f"{name} contains NaN or infinity")
+    return arr, bad
 
 
 def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:

@@ -14,6 +14,7 @@ import hashlib
 import importlib
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -123,6 +124,20 @@ class SubmissionVerdict:
         return cls(**data)
 
 
+EXPLICIT_KINDS = ("timeout", "kernel died", "memory cap", "file access outside the sandbox", "reference not available",
+                  "process cap")
+
+
+def defining_cell(steps: list, name: str) -> str | None:
+    """The grade_id of the last cell that defines ``name`` (``def name`` or ``name =``), if any."""
+    pattern = re.compile(rf"^(\s*def\s+{re.escape(name)}\s*\(|{re.escape(name)}\s*=)", re.M)
+    found = None
+    for _, gid, source in steps:
+        if pattern.search(source):
+            found = gid
+    return found
+
+
 def _kind(exc: StudentError) -> str:
     if isinstance(exc, StudentRaised):
         text = f"{exc.exc_type} {exc.text}"
@@ -178,7 +193,8 @@ class SubmissionRunner:
                     box.close()
                     break
                 except StudentError as exc:
-                    self.cell_errors.setdefault(gid, f"the answer cell `{gid}` {exc.message}")
+                    what = "set-up cell" if kind == "setup" else "answer cell"
+                    self.cell_errors.setdefault(gid, f"{_kind(exc)}: the {what} `{gid}` {exc.message}")
             else:
                 return box
 
@@ -220,8 +236,15 @@ def grade_submission(ps: str, student: str, release: dict, notebook_path: Path, 
                 pv.status = _kind(exc)
                 pv.message = exc.message
                 if isinstance(exc, MissingName):
-                    why = [runner.cell_errors[g] for g in runner.cell_errors]
-                    pv.message += (": " + "; ".join(why)) if why else " (is its answer cell still the stub?)"
+                    cell = defining_cell(steps, exc.message.split(" ", 1)[0])
+                    why = runner.cell_errors.get(cell) if cell else None
+                    if why:
+                        status, _, text = why.partition(": ")
+                        pv.message += f" because {text}"
+                        if status in EXPLICIT_KINDS:
+                            pv.status = status
+                    elif cell is None:
+                        pv.message += " (no answer cell defines it: is it still the stub, or renamed?)"
                 if isinstance(exc, SandboxFailure):
                     runner.lost()           # the next part starts a fresh sandbox
                 if isinstance(exc, StudentTimeout):
@@ -332,7 +355,8 @@ def compute_verdicts(ps: str, course: Path, limits: Limits, isolate: bool = True
         if not v.key:                      # unreadable: (re)write its error row
             (out_dir / f"{student}.json").write_text(v.to_json())
     if progress:
-        progress.start(len(students), done=sum(1 for v in results.values() if v.key))
+        progress.start(len(students), done=len(students) - len(todo),
+                       cached=sum(1 for v in results.values() if v.key), unreadable=sum(1 for v in results.values() if not v.key))
     if todo:
         stage = make_stage(isolate)
         try:
@@ -370,10 +394,12 @@ class Progress:
         self.t0 = time.perf_counter()
         self.fresh = 0
 
-    def start(self, total: int, done: int = 0):
+    def start(self, total: int, done: int = 0, cached: int = 0, unreadable: int = 0):
         self.total, self.done, self.t0, self.fresh = total, done, time.perf_counter(), 0
-        if done:
-            print(f"{done} of {total} submissions unchanged since they were graded: skipped", file=self.stream)
+        if cached:
+            print(f"{cached} of {total} submissions unchanged since they were graded: skipped", file=self.stream)
+        if unreadable:
+            print(f"{unreadable} of {total} submissions cannot be read (see the report)", file=self.stream)
 
     def advance(self, student: str, v: SubmissionVerdict):
         self.done += 1

@@ -30,7 +30,7 @@ def frame(obj) -> bytes:
 
 def _npy_bytes(arr: np.ndarray) -> str:
     buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(arr), allow_pickle=False)
+    np.save(buf, np.array(arr, order="C", copy=True), allow_pickle=False)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -38,6 +38,8 @@ def encode(value, depth: int = 0):
     """Arguments for the student's function: arrays, numbers, str, None, lists, tuples, dicts."""
     if depth > MAX_DEPTH:
         raise ValueError("argument nested too deeply")
+    if isinstance(value, (np.number, np.bool_)):
+        return {"$scalar": _npy_bytes(np.array(value))}
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, int):
@@ -52,8 +54,6 @@ def encode(value, depth: int = 0):
         if value.dtype.kind not in _KINDS:
             raise TypeError(f"cannot send an array of dtype {value.dtype} to the sandbox")
         return {"$npy": _npy_bytes(value)}
-    if isinstance(value, (np.number, np.bool_)):
-        return {"$scalar": _npy_bytes(np.array(value))}
     if isinstance(value, tuple):
         return {"$tuple": [encode(v, depth + 1) for v in value]}
     if isinstance(value, list):
@@ -91,7 +91,7 @@ def _load_npy(text) -> np.ndarray:
         raise ProtocolError("array header does not match its data")
     arr = np.frombuffer(data, dtype=dtype, count=count).copy()
     arr = arr.reshape(shape[::-1]).T if fortran else arr.reshape(shape)
-    return np.ascontiguousarray(arr.astype(dtype.newbyteorder("="), copy=False))
+    return arr.astype(dtype.newbyteorder("="), order="C", copy=True)
 
 
 def decode(node, depth: int = 0):

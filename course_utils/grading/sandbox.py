@@ -227,13 +227,16 @@ class Sandbox:
                 cmd += ["--symlink", os.readlink(p), str(p)]
             elif p.is_dir():
                 cmd += ["--ro-bind", str(p), str(p)]
-        for masked in ("/usr/lib/python3/dist-packages", "/usr/local/lib"):
+        base = Path(python).resolve()
+        prefix = base.parent.parent               # .../bin/python3.X -> the installation's prefix
+        if not str(base).startswith("/usr/"):
+            cmd += ["--ro-bind", str(prefix), str(prefix)]
+        version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+        # third-party packages installed next to the system's Pythons are masked (scipy from apt...)
+        for masked in ("/usr/lib/python3/dist-packages", f"/usr/local/lib/{version}/dist-packages",
+                       f"/usr/local/lib/{version}/site-packages", f"{prefix}/lib/{version}/site-packages"):
             if Path(masked).is_dir():
                 cmd += ["--tmpfs", masked]
-        base = Path(python).resolve()
-        if not str(base).startswith("/usr/"):
-            prefix = Path(sys.base_prefix).resolve()
-            cmd += ["--ro-bind", str(prefix), str(prefix)]
         if Path("/etc/ld.so.cache").exists():
             cmd += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
         cmd += ["--proc", "/proc", "--dev", "/dev",
@@ -396,12 +399,16 @@ class Sandbox:
                                "kwargs": protocol.encode(dict(kwargs)), "return_args": return_args})
         if not reply["ok"]:
             self._raise(reply["error"], f"{name}(...) ")
-        result = protocol.decode(reply.get("result"))
-        if not return_args:
-            return result
-        after = protocol.decode(reply.get("args"))
-        if type(after) is not list or len(after) != len(args):
-            raise ProtocolError("malformed arguments in reply")
+        try:
+            result = protocol.decode(reply.get("result"))
+            if not return_args:
+                return result
+            after = protocol.decode(reply.get("args"))
+            if type(after) is not list or len(after) != len(args):
+                raise ProtocolError("malformed arguments in reply")
+        except ProtocolError:
+            self.close()          # a garbled reply: the sandbox is not trusted again
+            raise
         return result, after
 
 
