@@ -166,8 +166,9 @@ class StudentProxy:
 
 
 class SubmissionRunner:
-    def __init__(self, stage, steps, submission_dir, limits, isolate):
+    def __init__(self, stage, steps, submission_dir, limits, isolate, student=""):
         self.stage, self.steps, self.dir, self.limits, self.isolate = stage, steps, submission_dir, limits, isolate
+        self.student = student
         self.cell_errors: dict = {}
         self.fatal_cells: set = set()
         self._box = None
@@ -179,7 +180,7 @@ class SubmissionRunner:
 
     def _fresh(self) -> Sandbox:
         while True:
-            box = Sandbox(self.stage, self.dir, self.limits, self.isolate)
+            box = Sandbox(self.stage, self.dir, self.limits, self.isolate, self.student)
             for kind, gid, source in self.steps:
                 if gid in self.fatal_cells:
                     continue
@@ -219,7 +220,7 @@ def grade_submission(ps: str, student: str, release: dict, notebook_path: Path, 
         return verdict
     steps, missing = program(release, nb)
     verdict.key = key or cache_key(ps, steps, check_file, limits, isolate)
-    runner = SubmissionRunner(stage, steps, notebook_path.parent, limits, isolate)
+    runner = SubmissionRunner(stage, steps, notebook_path.parent, limits, isolate, student)
     variant = Variant.for_student(ps, student, secret)
     proxy = StudentProxy(runner)
     try:

@@ -47,7 +47,7 @@ from .api import MissingName, ProtocolError, SandboxFailure, StudentDied, Studen
 HARNESS = Path(__file__).with_name("_harness.py")
 
 # course_utils modules a student may use while graded: helpers, no reference implementation.
-STUDENT_FACING = ("__init__.py", "_checks.py", "images.py", "plotting.py", "datasets.py", "data")
+STUDENT_FACING = ("__init__.py", "_checks.py", "images.py", "plotting.py", "datasets.py", "variants.py", "data")
 # third-party packages visible in the sandbox
 ALLOWED_SITE = ("numpy", "numpy.libs", "matplotlib", "mpl_toolkits", "contourpy", "cycler", "dateutil",
                 "kiwisolver", "PIL", "pillow.libs", "pyparsing", "packaging", "fontTools", "six.py")
@@ -193,8 +193,9 @@ def _count_processes(uid: int) -> int:
 class Sandbox:
     """A running sandboxed harness: :meth:`exec_cell`, :meth:`call`, :meth:`close` (kills everything)."""
 
-    def __init__(self, stage: Stage, submission_dir: Path | None, limits: Limits, isolate: bool = True):
-        self.stage, self.limits, self.isolate = stage, limits, isolate
+    def __init__(self, stage: Stage, submission_dir: Path | None, limits: Limits, isolate: bool = True,
+                 student: str = ""):
+        self.stage, self.limits, self.isolate, self.student = stage, limits, isolate, student
         self.scratch = Path(tempfile.mkdtemp(prefix="course-grading-box-", dir=stage.dir))
         os.chmod(self.scratch, 0o755)
         sub = self.scratch / "submission"
@@ -248,7 +249,9 @@ class Sandbox:
         cmd += ["--ro-bind", str(self.scratch / "submission"), "/submission", "--remount-ro", "/", "--chdir", "/tmp"]
         env = {"HOME": "/tmp", "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/.matplotlib",
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-               "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "LANG": "C.UTF-8"}
+               "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "LANG": "C.UTF-8",
+               # who is graded, as on the hub: per-student variants of the set-up cells read it
+               "JUPYTERHUB_USER": self.student, "COURSE_STUDENT_ID": self.student}
         for k, v in env.items():
             cmd += ["--setenv", k, v]
         return cmd + [python, "-I", "-S", "/sandbox/course/harness.py", "/sandbox/course", "/sandbox/site"]
@@ -271,7 +274,8 @@ class Sandbox:
         if self.uid != os.geteuid():
             kwargs.update(user=self.uid, group=self.uid, extra_groups=[])
         env = None if self.isolate else {"HOME": str(self.scratch), "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg",
-                                         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+                                         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+                                         "JUPYTERHUB_USER": self.student, "COURSE_STUDENT_ID": self.student}
         self.proc = subprocess.Popen(self._command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, start_new_session=True, preexec_fn=self._limits,
                                      cwd=str(self.scratch) if not self.isolate else "/", env=env, **kwargs)
