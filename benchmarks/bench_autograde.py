@@ -16,6 +16,7 @@ a file that is not JSON, in turn). Timed, wall clock:
 Prints a markdown table with the wall times and the ratio. A benchmark, not a test: the machine's
 load changes the numbers; say what else was running beside them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -92,27 +93,53 @@ def main(argv=None) -> None:
         with open(stock / "nbgrader_config.py", "a") as fh:
             fh.write(STOCK.format(timeout=int(args.timeout)))
 
-        t_ours, proc = timed([sys.executable, "-m", "course_utils.grading", "autograde", args.ps,
-                              f"--workers={args.workers}", f"--timeout={args.timeout}"], ours)
+        t_ours, proc = timed(
+            [
+                sys.executable,
+                "-m",
+                "course_utils.grading",
+                "autograde",
+                args.ps,
+                f"--workers={args.workers}",
+                f"--timeout={args.timeout}",
+            ],
+            ours,
+        )
         if proc.returncode:
             raise SystemExit(proc.stdout[-3000:] + proc.stderr[-3000:])
         verdicts = [line for line in proc.stdout.splitlines() if line.startswith("verdicts of")]
         record = [line for line in proc.stdout.splitlines() if line.startswith("nbgrader autograde finished")]
-        t_again, _ = timed([sys.executable, "-m", "course_utils.grading", "autograde", args.ps,
-                            f"--workers={args.workers}", f"--timeout={args.timeout}"], ours)
+        t_again, _ = timed(
+            [
+                sys.executable,
+                "-m",
+                "course_utils.grading",
+                "autograde",
+                args.ps,
+                f"--workers={args.workers}",
+                f"--timeout={args.timeout}",
+            ],
+            ours,
+        )
         t_stock = float("nan")
         if not args.skip_baseline:
             t_stock, _ = timed([str(Path(sys.executable).parent / "nbgrader"), "autograde", args.ps], stock)
-    print(f"{args.students} submissions of {args.ps} ({kinds}), {args.workers} workers, timeout {args.timeout:g} s, "
-          f"{os.cpu_count()} cores")
+    print(
+        f"{args.students} submissions of {args.ps} ({kinds}), {args.workers} workers, timeout {args.timeout:g} s, "
+        f"{os.cpu_count()} cores"
+    )
     print(f"  {verdicts[0] if verdicts else ''}; {record[0] if record else ''}")
     print("| grader | wall time | per submission |")
     print("|---|---|---|")
-    print(f"| course grader (sandboxed, {args.workers} workers, records in nbgrader, report) | {t_ours:.1f} s | "
-          f"{t_ours / args.students:.2f} s |")
+    print(
+        f"| course grader (sandboxed, {args.workers} workers, records in nbgrader, report) | {t_ours:.1f} s | "
+        f"{t_ours / args.students:.2f} s |"
+    )
     print(f"| course grader, second run (all cached) | {t_again:.1f} s | |")
-    print(f"| stock `nbgrader autograde` (one kernel per notebook, serial) | {t_stock:.1f} s | "
-          f"{t_stock / args.students:.2f} s |")
+    print(
+        f"| stock `nbgrader autograde` (one kernel per notebook, serial) | {t_stock:.1f} s | "
+        f"{t_stock / args.students:.2f} s |"
+    )
     print(f"ratio stock / course grader: {t_stock / t_ours:.2f}x")
 
 

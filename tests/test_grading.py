@@ -1,6 +1,7 @@
 """course_utils.grading without a class to grade: visible-test messages, the wire protocol's
 strictness, compare's messages, variants, nbgrader's reading of the outputs the plug-in writes,
 the report, and every check against the instructor's own answers (and a wrong one)."""
+
 from __future__ import annotations
 
 import base64
@@ -60,28 +61,44 @@ def test_importing_the_visible_helpers_does_not_import_nbgrader():
 # -- nbgrader configuration and the plug-in's outputs -------------------------------------------------
 def test_config_replaces_execute_by_the_sandboxed_verdicts():
     text = (ROOT / "nbgrader_config.py").read_text()
-    for needle in ("course_utils.grading.nbgrader_plugin.RecordVerdicts", "nbgrader.preprocessors.SaveAutoGrades",
-                   "course_utils.grading.nbgrader_plugin.ShortenTestTracebacks", "add_missing_cells = True",
-                   'source_directory = "solutions"', 'release_directory = "assignments"'):
+    for needle in (
+        "course_utils.grading.nbgrader_plugin.RecordVerdicts",
+        "nbgrader.preprocessors.SaveAutoGrades",
+        "course_utils.grading.nbgrader_plugin.ShortenTestTracebacks",
+        "add_missing_cells = True",
+        'source_directory = "solutions"',
+        'release_directory = "assignments"',
+    ):
         assert needle in text, needle
     assert "nbgrader.preprocessors.Execute" not in text
 
 
 def _grade_cell(outputs, points=2):
     cell = nbformat.v4.new_code_cell("check('ps1', 'test_x', globals())")
-    cell.metadata = {"nbgrader": {"grade": True, "solution": False, "grade_id": "test_x", "points": points,
-                                  "locked": True, "schema_version": 3}}
+    cell.metadata = {
+        "nbgrader": {
+            "grade": True,
+            "solution": False,
+            "grade_id": "test_x",
+            "points": points,
+            "locked": True,
+            "schema_version": 3,
+        }
+    }
     cell.outputs = outputs
     return cell
 
 
-@pytest.mark.parametrize("part, points", [
-    ({"points": 2.0, "max_points": 2.0, "message": "", "status": "passed"}, 2.0),
-    ({"points": 0.5, "max_points": 2.0, "message": "half", "status": "partial"}, 0.5),
-    ({"points": 0.0, "max_points": 2.0, "message": "dX: the filter was not flipped", "status": "failed"}, 0.0),
-    ({"points": 0.0, "max_points": 2.0, "message": "timed out", "status": "timeout"}, 0.0),
-    (None, 0.0),
-])
+@pytest.mark.parametrize(
+    "part, points",
+    [
+        ({"points": 2.0, "max_points": 2.0, "message": "", "status": "passed"}, 2.0),
+        ({"points": 0.5, "max_points": 2.0, "message": "half", "status": "partial"}, 0.5),
+        ({"points": 0.0, "max_points": 2.0, "message": "dX: the filter was not flipped", "status": "failed"}, 0.0),
+        ({"points": 0.0, "max_points": 2.0, "message": "timed out", "status": "timeout"}, 0.0),
+        (None, 0.0),
+    ],
+)
 def test_nbgrader_reads_the_points_the_plugin_writes(part, points):
     from nbgrader.utils import determine_grade
 
@@ -104,8 +121,16 @@ def test_a_submission_error_zeroes_every_part_with_its_reason():
 
 
 def test_shorten_tracebacks_keeps_only_the_last_line_of_test_cells():
-    cell = _grade_cell([nbformat.v4.new_output("error", ename="AssertionError", evalue="dx differs",
-                                               traceback=["Cell In[3], line 9", "---> 9 _secret()", "..."])])
+    cell = _grade_cell(
+        [
+            nbformat.v4.new_output(
+                "error",
+                ename="AssertionError",
+                evalue="dx differs",
+                traceback=["Cell In[3], line 9", "---> 9 _secret()", "..."],
+            )
+        ]
+    )
     other = nbformat.v4.new_code_cell("x")
     other.outputs = [dict(cell.outputs[0], traceback=["a", "b", "c"])]
     nb = nbformat.v4.new_notebook()
@@ -129,15 +154,18 @@ def test_protocol_round_trips_plain_data():
     assert back["a"][1] == (1, 2.5, None, True) and type(back["b"]) is np.float64 and np.isnan(back["c"])
 
 
-@pytest.mark.parametrize("node, error", [
-    ({"$npy": _npy(np.array([object()], dtype=object), allow_pickle=True)}, ProtocolError),   # a pickle inside
-    ({"$npy": _npy(np.zeros(3, dtype=[("a", "f8")]))}, ProtocolError),                          # structured dtype
-    ({"$npy": _npy(np.zeros(4))[:-8]}, ProtocolError),                                          # truncated data
-    ({"$npy": "not base64!"}, ProtocolError),
-    ({"$npy": _npy(np.zeros(2)), "$tuple": []}, ProtocolError),
-    ({"$pickle": "gASV"}, ProtocolError),
-    ({"$unsupported": "Agreeable"}, NotPlainData),
-])
+@pytest.mark.parametrize(
+    "node, error",
+    [
+        ({"$npy": _npy(np.array([object()], dtype=object), allow_pickle=True)}, ProtocolError),  # a pickle inside
+        ({"$npy": _npy(np.zeros(3, dtype=[("a", "f8")]))}, ProtocolError),  # structured dtype
+        ({"$npy": _npy(np.zeros(4))[:-8]}, ProtocolError),  # truncated data
+        ({"$npy": "not base64!"}, ProtocolError),
+        ({"$npy": _npy(np.zeros(2)), "$tuple": []}, ProtocolError),
+        ({"$pickle": "gASV"}, ProtocolError),
+        ({"$unsupported": "Agreeable"}, NotPlainData),
+    ],
+)
 def test_protocol_rejects_anything_but_plain_data(node, error):
     with pytest.raises(error):
         protocol.decode(node)
@@ -146,7 +174,7 @@ def test_protocol_rejects_anything_but_plain_data(node, error):
 def test_protocol_rejects_an_array_header_that_claims_more_than_it_sends():
     buf = io.BytesIO()
     np.lib.format.write_array_header_1_0(buf, {"descr": "<f8", "fortran_order": False, "shape": (9999999999,)})
-    buf.write(np.zeros(2).tobytes())            # 16 bytes, not 80 GB: nothing is allocated for the claim
+    buf.write(np.zeros(2).tobytes())  # 16 bytes, not 80 GB: nothing is allocated for the claim
     with pytest.raises(ProtocolError, match="does not match"):
         protocol.decode({"$npy": base64.b64encode(buf.getvalue()).decode()})
 
@@ -234,7 +262,7 @@ def test_every_check_fails_the_fixtures_wrong_answers_with_a_message(ps):
     release = nbformat.read(ROOT / "assignments" / ps / f"{ps}.ipynb", as_version=4)
     wrong = build_submission(release, solution, load_fixture(ps).STUDENTS["wrong"])
     ns: dict = {"__name__": "__main__"}
-    for kind, _, source in engine.program(json.loads(nbformat.writes(release)), json.loads(nbformat.writes(wrong)))[0]:
+    for _, _, source in engine.program(json.loads(nbformat.writes(release)), json.loads(nbformat.writes(wrong)))[0]:
         exec(source, ns)
     for part in engine.load_parts(ps)[0]:
         verdict = run_check(ps, part.grade_id, ns, Variant.for_student(ps, "bob", "s"))
@@ -295,7 +323,10 @@ def test_the_sandbox_runs_set_up_and_answer_cells_only_from_the_release():
     assert not any(g.startswith(("test_", "visible_")) for _, g in kinds) and missing == []
     sources = "\n".join(src for _, _, src in steps)
     assert "the student edited" not in sources and "scratch = 1" not in sources and "return z" in sources
-    assert engine.defining_cell(steps, "sigmoid") == "sigmoid" and engine.defining_cell(steps, "loss") == "numerical_gradient"
+    assert (
+        engine.defining_cell(steps, "sigmoid") == "sigmoid"
+        and engine.defining_cell(steps, "loss") == "numerical_gradient"
+    )
 
 
 def test_report_says_why_a_submission_cannot_be_graded(tmp_path):
@@ -303,8 +334,11 @@ def test_report_says_why_a_submission_cannot_be_graded(tmp_path):
     folder.mkdir(parents=True)
     (folder / "ps1 (1).ipynb").write_text("{}")
     assert "found ps1 (1).ipynb" in engine.submission_problem(tmp_path, "ps1", "ann", "ps1")
-    for text, message in (('{"cells": [', "not valid JSON"), ("", "not valid JSON"),
-                          ('{"metadata": {}}', "not a Jupyter notebook")):
+    for text, message in (
+        ('{"cells": [', "not valid JSON"),
+        ("", "not valid JSON"),
+        ('{"metadata": {}}', "not a Jupyter notebook"),
+    ):
         (folder / "ps1.ipynb").write_text(text)
         assert message in engine.read_notebook(folder / "ps1.ipynb")[1]
 
@@ -313,17 +347,19 @@ def test_grading_refuses_without_bubblewrap_unless_told(monkeypatch):
     from course_utils.grading import sandbox
 
     monkeypatch.setattr(sandbox, "bwrap_path", lambda: None)
-    with pytest.raises(sandbox.SandboxUnavailable, match="apt-get install bubblewrap.*--no-sandbox"):
+    with pytest.raises(sandbox.SandboxUnavailable, match=r"apt-get install bubblewrap.*--no-sandbox"):
         engine.make_stage(isolate=True)
 
 
 def test_write_report_marks_errors_and_pending_manual_grades(tmp_path):
     parts = [("t1", 2.0, "ps", "auto"), ("t2", 1.0, "ps", "auto"), ("w", 3.0, "ps", "manual")]
     Submission = grading.Submission
-    results = [Submission("ann", scores={"t1": 2.0, "t2": 0.0, "w": None}, errors={"t2": "timeout"}),
-               Submission("dan", scores={"t1": 2.0, "t2": 1.0, "w": None}, flags=["tried to read or write outside"]),
-               Submission("bob", error="ps.ipynb is not valid JSON (x)"),
-               Submission("cem", scores={"t1": 2.0, "t2": 1.0, "w": 3.0})]
+    results = [
+        Submission("ann", scores={"t1": 2.0, "t2": 0.0, "w": None}, errors={"t2": "timeout"}),
+        Submission("dan", scores={"t1": 2.0, "t2": 1.0, "w": None}, flags=["tried to read or write outside"]),
+        Submission("bob", error="ps.ipynb is not valid JSON (x)"),
+        Submission("cem", scores={"t1": 2.0, "t2": 1.0, "w": 3.0}),
+    ]
     written = grading.write_report("ps", parts, results, tmp_path)
     rows = {r[0]: r for r in [line.split(",") for line in written["csv"].read_text().splitlines()[1:]]}
     assert rows["ann"][1] == "needs manual grading" and rows["ann"][2] == "2" and "t2: timeout" in rows["ann"][6]

@@ -18,11 +18,19 @@
 
 None of this package exists inside the grading sandbox.
 """
+
 from .visible import expect_close, expect_shape
 
-_LAZY = {"main": "cli", "RecordVerdicts": "nbgrader_plugin", "ShortenTestTracebacks": "nbgrader_plugin",
-         "Submission": "reporting", "collect": "reporting", "print_table": "reporting", "report": "reporting",
-         "write_report": "reporting"}
+_LAZY = {
+    "main": "cli",
+    "RecordVerdicts": "nbgrader_plugin",
+    "ShortenTestTracebacks": "nbgrader_plugin",
+    "Submission": "reporting",
+    "collect": "reporting",
+    "print_table": "reporting",
+    "report": "reporting",
+    "write_report": "reporting",
+}
 
 
 def __getattr__(name):
@@ -30,8 +38,20 @@ def __getattr__(name):
     # does not import nbconvert and nbgrader
     if name in _LAZY:
         import importlib
+
         return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-__all__ = ["expect_shape", "expect_close", "ShortenTestTracebacks", "RecordVerdicts", "Submission", "collect",
-           "write_report", "print_table", "report", "main"]
+
+__all__ = [
+    "expect_shape",
+    "expect_close",
+    "ShortenTestTracebacks",
+    "RecordVerdicts",
+    "Submission",
+    "collect",
+    "write_report",
+    "print_table",
+    "report",
+    "main",
+]

@@ -16,6 +16,7 @@ tags: ``{"$npy": base64}`` (an array as .npy bytes, numeric dtypes only, never p
 Everything this process sends is untrusted by the grader (the student's code runs here and can
 rewrite this module); it is parsed strictly on the other side.
 """
+
 import base64
 import io
 import json
@@ -28,8 +29,9 @@ _IN = os.fdopen(os.dup(0), "rb", buffering=0)
 _OUT = os.fdopen(os.dup(1), "wb", buffering=0)
 _null = os.open(os.devnull, os.O_RDWR)
 os.dup2(_null, 0)
-_log = os.open("/tmp/student-output.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600) \
-    if os.path.isdir("/tmp") else _null
+_log = (
+    os.open("/tmp/student-output.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600) if os.path.isdir("/tmp") else _null
+)
 os.dup2(_log, 1)
 os.dup2(_log, 2)
 sys.stdout = open(1, "w", buffering=1, closefd=False)
@@ -150,14 +152,18 @@ def _python_source(source):
     return "\n".join(_MAGIC.sub(r"\1pass  # ", line) if _MAGIC.match(line) else line for line in lines)
 
 
-_NS = {"__name__": "__main__", "__builtins__": __builtins__, "get_ipython": lambda: _Shell(),
-       "display": lambda *a, **k: None}
+_NS = {
+    "__name__": "__main__",
+    "__builtins__": __builtins__,
+    "get_ipython": lambda: _Shell(),
+    "display": lambda *a, **k: None,
+}
 
 
 def _error(exc):
     try:
         text = str(exc)
-    except BaseException:  # noqa: BLE001 (a student's exception whose __str__ raises)
+    except BaseException:
         text = "(its message could not be read)"
     return {"type": type(exc).__name__, "text": text[:2000], "memory": isinstance(exc, MemoryError)}
 
@@ -173,7 +179,7 @@ def _serve():
             try:
                 code = compile(_python_source(req["source"]), f"<answer cell {req.get('cell')}>", "exec")
                 exec(code, _NS)
-            except BaseException as exc:  # noqa: BLE001 (SystemExit, KeyboardInterrupt included)
+            except BaseException as exc:
                 _send({"id": rid, "ok": False, "error": _error(exc)})
                 continue
             _send({"id": rid, "ok": True})
@@ -193,7 +199,7 @@ def _serve():
             except _TooBig:
                 _send({"id": rid, "ok": True, "result": {"$unsupported": "a value too large or too deeply nested"}})
                 continue
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 _send({"id": rid, "ok": False, "error": _error(exc)})
                 continue
             _send(reply)

@@ -6,18 +6,33 @@ trusted grader's process, calls the student's functions through ``student.call(n
 (in the grading sandbox, or in the student's own kernel for a visible test), gets plain data
 back and compares it with references it computes itself. See /work/coord/grading-api.md.
 """
+
 from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
-__all__ = ["Part", "Verdict", "Variant", "compare", "as_array", "StudentError", "StudentRaised", "StudentMemory",
-           "NotPlainData", "MissingName", "SandboxFailure", "StudentTimeout", "StudentDied", "ProtocolError"]
+__all__ = [
+    "Part",
+    "Verdict",
+    "Variant",
+    "compare",
+    "as_array",
+    "StudentError",
+    "StudentRaised",
+    "StudentMemory",
+    "NotPlainData",
+    "MissingName",
+    "SandboxFailure",
+    "StudentTimeout",
+    "StudentDied",
+    "ProtocolError",
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -94,15 +109,15 @@ class Verdict:
             raise ValueError(f"Verdict.score must be a fraction in [0, 1], got {self.score!r}")
 
     @classmethod
-    def passed(cls, message: str = "") -> "Verdict":
+    def passed(cls, message: str = "") -> Verdict:
         return cls(1.0, message)
 
     @classmethod
-    def failed(cls, message: str) -> "Verdict":
+    def failed(cls, message: str) -> Verdict:
         return cls(0.0, message)
 
     @classmethod
-    def combine(cls, *verdicts: "Verdict") -> "Verdict":
+    def combine(cls, *verdicts: Verdict) -> Verdict:
         """The lowest score; the messages of the checks that did not pass fully, joined."""
         if not verdicts:
             raise ValueError("Verdict.combine needs at least one verdict")
@@ -120,7 +135,7 @@ class Part:
     grade_id: str
     points: float
     check: Callable
-    uses: tuple = field(default=())   # the student's names it calls (documentation, messages)
+    uses: tuple = field(default=())  # the student's names it calls (documentation, messages)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -164,11 +179,11 @@ class Variant:
     practice: bool = False
 
     @classmethod
-    def for_student(cls, ps: str, student: str, secret: str = "") -> "Variant":
+    def for_student(cls, ps: str, student: str, secret: str = "") -> Variant:
         return cls(ps, student, secret)
 
     @classmethod
-    def practice_run(cls, ps: str, student: str = "practice") -> "Variant":
+    def practice_run(cls, ps: str, student: str = "practice") -> Variant:
         """The variant of a visible test in the student's own kernel: public, fixed inputs."""
         return cls(ps, student, "", True)
 
@@ -260,5 +275,7 @@ def compare(name: str, got, want, rtol: float = 1e-6, atol: float = 1e-9, mistak
     if slips:
         return Verdict.failed(f"{name} is wrong on the grader's inputs: " + "; ".join(slips))
     n_bad = int(np.count_nonzero(err > 0))
-    return Verdict.failed(f"{name} is wrong on the grader's inputs: {n_bad} of {arr.size} entries differ{where}; "
-                          "this is not one of the mistakes the grader knows")
+    return Verdict.failed(
+        f"{name} is wrong on the grader's inputs: {n_bad} of {arr.size} entries differ{where}; "
+        "this is not one of the mistakes the grader knows"
+    )

@@ -6,6 +6,7 @@ bar with an ETA; submissions whose verdict is cached and unchanged are skipped),
 replaced by :class:`~course_utils.grading.nbgrader_plugin.RecordVerdicts`), then prints and
 writes the report.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,7 +33,7 @@ def record_in_gradebook(ps: str, course: Path, verdicts: dict, limits: Limits, i
     stale = []
     for student, v in verdicts.items():
         if not v.key:
-            continue                       # unreadable submission: nothing for nbgrader to record
+            continue  # unreadable submission: nothing for nbgrader to record
         stamp = out_dir / f"{student}.recorded"
         done = (course / "autograded" / student / ps / f"{ps}.ipynb").exists()
         if not (done and stamp.exists() and stamp.read_text() == v.key):
@@ -43,9 +44,15 @@ def record_in_gradebook(ps: str, course: Path, verdicts: dict, limits: Limits, i
         return 0
     env = {**os.environ, "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")}
     env.pop("MPLBACKEND", None)
-    cmd = [*_nbgrader_cmd(), "autograde", ps,
-           f"--RecordVerdicts.timeout={limits.timeout}", f"--RecordVerdicts.memory_mb={limits.memory_mb}",
-           f"--RecordVerdicts.nproc={limits.nproc}", f"--RecordVerdicts.no_sandbox={not isolate}"]
+    cmd = [
+        *_nbgrader_cmd(),
+        "autograde",
+        ps,
+        f"--RecordVerdicts.timeout={limits.timeout}",
+        f"--RecordVerdicts.memory_mb={limits.memory_mb}",
+        f"--RecordVerdicts.nproc={limits.nproc}",
+        f"--RecordVerdicts.no_sandbox={not isolate}",
+    ]
     t0 = time.perf_counter()
     print(f"recording {len(stale)} verdict(s) in the gradebook (nbgrader autograde) ...", flush=True)
     proc = subprocess.run(cmd, cwd=course, capture_output=True, text=True, env=env)
@@ -55,14 +62,24 @@ def record_in_gradebook(ps: str, course: Path, verdicts: dict, limits: Limits, i
     for student in stale:
         if (course / "autograded" / student / ps / f"{ps}.ipynb").exists():
             (out_dir / f"{student}.recorded").write_text(verdicts[student].key)
-    print(f"nbgrader autograde finished in {time.perf_counter() - t0:.1f} s (exit {proc.returncode}; log in "
-          f"{(log_dir / 'autograde.log').relative_to(course)})", flush=True)
+    print(
+        f"nbgrader autograde finished in {time.perf_counter() - t0:.1f} s (exit {proc.returncode}; log in "
+        f"{(log_dir / 'autograde.log').relative_to(course)})",
+        flush=True,
+    )
     return proc.returncode
 
 
-def autograde(ps: str, course_dir=".", limits: Limits = Limits(), isolate: bool = True, workers: int | None = None,
-              force: bool = False) -> dict:
+def autograde(
+    ps: str,
+    course_dir=".",
+    limits: Limits | None = None,
+    isolate: bool = True,
+    workers: int | None = None,
+    force: bool = False,
+) -> dict:
     course = Path(course_dir).resolve()
+    limits = limits or Limits()
     if force:
         shutil.rmtree(verdict_dir(course, ps), ignore_errors=True)
     t0 = time.perf_counter()
@@ -73,11 +90,14 @@ def autograde(ps: str, course_dir=".", limits: Limits = Limits(), isolate: bool 
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_utils.grading",
-                                     description="Grade the course's problem sets (sandboxed) and report.")
+    parser = argparse.ArgumentParser(
+        prog="python -m course_utils.grading", description="Grade the course's problem sets (sandboxed) and report."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, text in (("report", "per-part scores or explicit errors of every submission; CSV + PNG"),
-                       ("autograde", "grade every submission in its own sandbox, record in the gradebook, report")):
+    for name, text in (
+        ("report", "per-part scores or explicit errors of every submission; CSV + PNG"),
+        ("autograde", "grade every submission in its own sandbox, record in the gradebook, report"),
+    ):
         p = sub.add_parser(name, help=text)
         p.add_argument("ps", help="problem set id, e.g. ps1")
         p.add_argument("--course-dir", default=".", help="course root (the folder of nbgrader_config.py)")
@@ -88,17 +108,21 @@ def main(argv=None) -> int:
             p.add_argument("--memory", type=int, default=2048, help="memory cap per sandbox in MB (default 2048)")
             p.add_argument("--nproc", type=int, default=32, help="process cap per sandbox")
             p.add_argument("--force", action="store_true", help="recompute every verdict (ignore the cache)")
-            p.add_argument("--no-sandbox", action="store_true",
-                           help="grade WITHOUT bubblewrap isolation (the students' code can read and write what "
-                                "you can): only for trusted code or where bubblewrap cannot run")
+            p.add_argument(
+                "--no-sandbox",
+                action="store_true",
+                help="grade WITHOUT bubblewrap isolation (the students' code can read and write what "
+                "you can): only for trusted code or where bubblewrap cannot run",
+            )
     args = parser.parse_args(argv)
     if not (Path(args.course_dir) / "nbgrader_config.py").exists():
         parser.error(f"--course-dir: {Path(args.course_dir).resolve()} has no nbgrader_config.py")
     if args.command == "autograde":
         limits = Limits(memory_mb=args.memory, timeout=args.timeout, nproc=args.nproc)
         try:
-            autograde(args.ps, args.course_dir, limits, isolate=not args.no_sandbox, workers=args.workers,
-                      force=args.force)
+            autograde(
+                args.ps, args.course_dir, limits, isolate=not args.no_sandbox, workers=args.workers, force=args.force
+            )
         except SandboxUnavailable as exc:
             print(f"error: cannot grade in a sandbox: {exc}", file=sys.stderr)
             return 2

@@ -8,6 +8,7 @@ cells re-run). The result is a :class:`SubmissionVerdict`, stored as JSON in
 ``reports/<ps>/verdicts/<student>.json`` with a key (hash of the release's set-up cells, the
 answers, the check module and the engine), so a re-run skips what is unchanged.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,8 +23,16 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .api import (MissingName, SandboxFailure, StudentError, StudentRaised, StudentTimeout, Variant,
-                  Verdict, course_secret)
+from .api import (
+    MissingName,
+    SandboxFailure,
+    StudentError,
+    StudentRaised,
+    StudentTimeout,
+    Variant,
+    Verdict,
+    course_secret,
+)
 from .sandbox import Limits, Sandbox, SandboxUnavailable, Stage, check_available
 
 ENGINE_VERSION = "1"
@@ -47,8 +56,11 @@ def read_notebook(path: Path):
     try:
         nb = json.loads(text)
     except ValueError as exc:
-        return None, f"not valid JSON ({getattr(exc, 'msg', exc)}: line {getattr(exc, 'lineno', '?')}, " \
-                     f"column {getattr(exc, 'colno', '?')})"
+        return (
+            None,
+            f"not valid JSON ({getattr(exc, 'msg', exc)}: line {getattr(exc, 'lineno', '?')}, "
+            f"column {getattr(exc, 'colno', '?')})",
+        )
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         return None, "not a Jupyter notebook (no list of cells)"
     return nb, ""
@@ -57,8 +69,13 @@ def read_notebook(path: Path):
 def runs_in_sandbox(cell) -> bool:
     """Locked set-up code (not a test, not ``visible_*``) runs in the sandbox before the answers."""
     meta = nbgrader_meta(cell)
-    return (cell.get("cell_type") == "code" and meta.get("locked") and not meta.get("grade")
-            and not meta.get("solution") and not str(meta.get("grade_id", "")).startswith("visible_"))
+    return (
+        cell.get("cell_type") == "code"
+        and meta.get("locked")
+        and not meta.get("grade")
+        and not meta.get("solution")
+        and not str(meta.get("grade_id", "")).startswith("visible_")
+    )
 
 
 def program(release: dict, submission: dict) -> tuple[list, list]:
@@ -89,8 +106,15 @@ def load_parts(ps: str):
 
 def cache_key(ps: str, steps: list, check_file: Path, limits: Limits, isolate: bool) -> str:
     h = hashlib.sha256()
-    for item in (ENGINE_VERSION, ps, json.dumps(steps), check_file.read_text(), json.dumps(asdict(limits)),
-                 str(isolate), Path(__file__).with_name("api.py").read_text()):
+    for item in (
+        ENGINE_VERSION,
+        ps,
+        json.dumps(steps),
+        check_file.read_text(),
+        json.dumps(asdict(limits)),
+        str(isolate),
+        Path(__file__).with_name("api.py").read_text(),
+    ):
         h.update(item.encode())
         h.update(b"\x00")
     return h.hexdigest()
@@ -102,7 +126,7 @@ class PartVerdict:
     points: float
     max_points: float
     message: str = ""
-    status: str = "passed"     # passed / partial / failed / timeout / kernel died / memory cap / missing / ...
+    status: str = "passed"  # passed / partial / failed / timeout / kernel died / memory cap / missing / ...
 
 
 @dataclass
@@ -110,22 +134,28 @@ class SubmissionVerdict:
     ps: str
     student: str
     key: str = ""
-    error: str = ""                                  # the whole submission could not be graded
-    parts: list = field(default_factory=list)        # PartVerdict as dicts
-    cells: dict = field(default_factory=dict)        # answer grade_id -> error of that cell
+    error: str = ""  # the whole submission could not be graded
+    parts: list = field(default_factory=list)  # PartVerdict as dicts
+    cells: dict = field(default_factory=dict)  # answer grade_id -> error of that cell
     seconds: float = 0.0
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1)
 
     @classmethod
-    def from_json(cls, text: str) -> "SubmissionVerdict":
+    def from_json(cls, text: str) -> SubmissionVerdict:
         data = json.loads(text)
         return cls(**data)
 
 
-EXPLICIT_KINDS = ("timeout", "kernel died", "memory cap", "file access outside the sandbox", "reference not available",
-                  "process cap")
+EXPLICIT_KINDS = (
+    "timeout",
+    "kernel died",
+    "memory cap",
+    "file access outside the sandbox",
+    "reference not available",
+    "process cap",
+)
 
 
 def defining_cell(steps: list, name: str) -> str | None:
@@ -142,8 +172,13 @@ def _kind(exc: StudentError) -> str:
     if isinstance(exc, StudentRaised):
         text = f"{exc.exc_type} {exc.text}"
         if exc.exc_type in ("FileNotFoundError", "PermissionError", "OSError", "IsADirectoryError") and (
-                "Read-only file system" in text or "Permission denied" in text or "solutions" in text
-                or "gradebook" in text or "/work" in text or "No such file" in text):
+            "Read-only file system" in text
+            or "Permission denied" in text
+            or "solutions" in text
+            or "gradebook" in text
+            or "/work" in text
+            or "No such file" in text
+        ):
             return "file access outside the sandbox"
         if "not available when grading" in exc.text:
             return "reference not available"
@@ -155,7 +190,7 @@ def _kind(exc: StudentError) -> str:
 class StudentProxy:
     """What a check sees as ``student``: calls go to the sandbox; a dead sandbox is restarted lazily."""
 
-    def __init__(self, runner: "SubmissionRunner"):
+    def __init__(self, runner: SubmissionRunner):
         self._runner = runner
 
     def call(self, name: str, *args, **kwargs):
@@ -208,8 +243,17 @@ class SubmissionRunner:
         self.lost()
 
 
-def grade_submission(ps: str, student: str, release: dict, notebook_path: Path, stage: Stage,
-                     limits: Limits, isolate: bool, secret: str, key: str | None = None) -> SubmissionVerdict:
+def grade_submission(
+    ps: str,
+    student: str,
+    release: dict,
+    notebook_path: Path,
+    stage: Stage,
+    limits: Limits,
+    isolate: bool,
+    secret: str,
+    key: str | None = None,
+) -> SubmissionVerdict:
     """Run every part's check against one submission (in its sandbox)."""
     t0 = time.perf_counter()
     parts, check_file = load_parts(ps)
@@ -247,12 +291,12 @@ def grade_submission(ps: str, student: str, release: dict, notebook_path: Path, 
                     elif cell is None:
                         pv.message += " (no answer cell defines it: is it still the stub, or renamed?)"
                 if isinstance(exc, SandboxFailure):
-                    runner.lost()           # the next part starts a fresh sandbox
+                    runner.lost()  # the next part starts a fresh sandbox
                 if isinstance(exc, StudentTimeout):
                     pv.message = f"timed out: a call took longer than {limits.timeout:g} s (an infinite loop?)"
             except SandboxUnavailable:
                 raise
-            except Exception:  # noqa: BLE001 (a bug in a check, or data it did not expect)
+            except Exception:
                 pv.status = "grader error"
                 pv.message = "the grader could not check this part: " + traceback.format_exc(limit=3)[-1500:]
             verdict.parts.append(asdict(pv))
@@ -280,7 +324,7 @@ def _worker(args):
     stage.site_binds = json.loads((stage.dir / "binds.json").read_text())
     try:
         return grade_submission(ps, student, release, Path(nb_path), stage, limits, isolate, secret, key)
-    except Exception:  # noqa: BLE001
+    except Exception:
         v = SubmissionVerdict(ps, student, key=key or "")
         v.error = "grading failed: " + traceback.format_exc(limit=4)[-2000:]
         return v
@@ -310,13 +354,21 @@ def submission_problem(course: Path, ps: str, student: str, notebook: str) -> st
     path = folder / f"{notebook}.ipynb"
     if not path.exists():
         found = sorted(p.name for p in folder.glob("*.ipynb"))
-        return (f"{notebook}.ipynb is missing from the submission"
-                + (f" (found {', '.join(found)}: rename it to {notebook}.ipynb)" if found else ""))
+        return f"{notebook}.ipynb is missing from the submission" + (
+            f" (found {', '.join(found)}: rename it to {notebook}.ipynb)" if found else ""
+        )
     return ""
 
 
-def compute_verdicts(ps: str, course: Path, limits: Limits, isolate: bool = True, workers: int | None = None,
-                     progress=None, students: list | None = None) -> dict:
+def compute_verdicts(
+    ps: str,
+    course: Path,
+    limits: Limits,
+    isolate: bool = True,
+    workers: int | None = None,
+    progress=None,
+    students: list | None = None,
+) -> dict:
     """Verdicts of every submission of ``ps`` (cached ones reused); returns ``{student: SubmissionVerdict}``."""
     course = course.resolve()
     release_path = course / "assignments" / ps / f"{ps}.ipynb"
@@ -337,8 +389,9 @@ def compute_verdicts(ps: str, course: Path, limits: Limits, isolate: bool = True
             continue
         nb, bad = read_notebook(nb_path)
         if bad:
-            results[student] = SubmissionVerdict(ps, student, error=f"{nb_path.name} is {bad}"
-                                                  if bad.startswith("not") else bad)
+            results[student] = SubmissionVerdict(
+                ps, student, error=f"{nb_path.name} is {bad}" if bad.startswith("not") else bad
+            )
             continue
         steps, _ = program(release, nb)
         key = cache_key(ps, steps, check_file, limits, isolate)
@@ -353,15 +406,19 @@ def compute_verdicts(ps: str, course: Path, limits: Limits, isolate: bool = True
                 pass
         todo.append((ps, student, release, str(nb_path), None, limits, isolate, secret, key))
     for student, v in results.items():
-        if not v.key:                      # unreadable: (re)write its error row
+        if not v.key:  # unreadable: (re)write its error row
             (out_dir / f"{student}.json").write_text(v.to_json())
     if progress:
-        progress.start(len(students), done=len(students) - len(todo),
-                       cached=sum(1 for v in results.values() if v.key), unreadable=sum(1 for v in results.values() if not v.key))
+        progress.start(
+            len(students),
+            done=len(students) - len(todo),
+            cached=sum(1 for v in results.values() if v.key),
+            unreadable=sum(1 for v in results.values() if not v.key),
+        )
     if todo:
         stage = make_stage(isolate)
         try:
-            jobs = [t[:4] + (str(stage.dir),) + t[5:] for t in todo]
+            jobs = [(*t[:4], str(stage.dir), *t[5:]) for t in todo]
             workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
             if workers == 1:
                 finished = (_worker(j) for j in jobs)
@@ -409,7 +466,14 @@ class Progress:
         left = elapsed / self.fresh * (self.total - self.done)
         width = 24
         filled = int(width * self.done / max(1, self.total))
-        score = "ERROR" if v.error else f"{sum(p['points'] for p in v.parts):g}/{sum(p['max_points'] for p in v.parts):g}"
+        score = (
+            "ERROR" if v.error else f"{sum(p['points'] for p in v.parts):g}/{sum(p['max_points'] for p in v.parts):g}"
+        )
         end = "\n" if (not self.stream.isatty() or self.done == self.total) else "\r"
-        print(f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {student}: {score}; "
-              f"elapsed {elapsed:.0f} s, about {left:.0f} s left", end=end, file=self.stream, flush=True)
+        print(
+            f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {student}: {score}; "
+            f"elapsed {elapsed:.0f} s, about {left:.0f} s left",
+            end=end,
+            file=self.stream,
+            flush=True,
+        )

@@ -11,6 +11,7 @@ raises ``AssertionError`` with the check's message unless it earns full marks. T
 convenience for the student: the verdict is computed by the grader, outside this kernel, on
 inputs nobody can predict.
 """
+
 from __future__ import annotations
 
 import copy
@@ -37,7 +38,7 @@ class LocalStudent:
         args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
         try:
             result = fn(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 (the student's error becomes the check's business)
+        except Exception as exc:
             raise StudentRaised(type(exc).__name__, str(exc), f"{name}(...) ") from exc
         # the same conversion as the grading sandbox: plain data only
         return protocol.decode(protocol_roundtrip(result)), args

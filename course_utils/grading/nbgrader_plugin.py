@@ -13,6 +13,7 @@ before; the feedback shows per part the status, points and message, never a chec
 :class:`ShortenTestTracebacks` keeps only the last line of an error in a test cell (for
 feedback of notebooks that were executed the old way).
 """
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,7 @@ import nbformat
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Float, Int
 
-from .engine import SubmissionVerdict, cache_key, compute_verdicts, load_parts, program, nbgrader_meta, verdict_dir
+from .engine import SubmissionVerdict, cache_key, compute_verdicts, load_parts, nbgrader_meta, program, verdict_dir
 from .sandbox import Limits
 
 
@@ -62,12 +63,23 @@ def outputs_for(part: dict | None, error: str = "") -> list:
     if status == "passed" and pts >= max_pts:
         return [_stream(f"passed: {pts:g} of {max_pts:g} points" + (f". {msg}" if msg else ""))]
     if status == "partial" and pts > 0:
-        return [_stream(f"partly right: {pts:g} of {max_pts:g} points. {msg}"),
-                nbformat.v4.new_output("execute_result", data={"text/plain": f"{pts:g}"}, execution_count=None)]
-    names = {"failed": "Failed", "timeout": "Timeout", "kernel died": "KernelDied", "memory cap": "MemoryCap",
-             "missing": "NotDefined", "not plain data": "NotPlainData", "raised": "Raised",
-             "grader error": "GraderError", "file access outside the sandbox": "OutsideSandbox",
-             "reference not available": "ReferenceNotAvailable", "process cap": "ProcessCap"}
+        return [
+            _stream(f"partly right: {pts:g} of {max_pts:g} points. {msg}"),
+            nbformat.v4.new_output("execute_result", data={"text/plain": f"{pts:g}"}, execution_count=None),
+        ]
+    names = {
+        "failed": "Failed",
+        "timeout": "Timeout",
+        "kernel died": "KernelDied",
+        "memory cap": "MemoryCap",
+        "missing": "NotDefined",
+        "not plain data": "NotPlainData",
+        "raised": "Raised",
+        "grader error": "GraderError",
+        "file access outside the sandbox": "OutsideSandbox",
+        "reference not available": "ReferenceNotAvailable",
+        "process cap": "ProcessCap",
+    }
     return [_error(names.get(status, "Failed"), f"0 of {max_pts:g} points: {msg}")]
 
 
@@ -99,8 +111,9 @@ class RecordVerdicts(Preprocessor):
 
     def _verdict(self, course: Path, ps: str, student: str, notebook: str, nb) -> SubmissionVerdict:
         if notebook != ps:
-            return SubmissionVerdict(ps, student, error=f"the course grades one notebook per problem set "
-                                                        f"({ps}.ipynb), not {notebook}.ipynb")
+            return SubmissionVerdict(
+                ps, student, error=f"the course grades one notebook per problem set ({ps}.ipynb), not {notebook}.ipynb"
+            )
         release_path = course / _release_dir(self.config) / ps / f"{ps}.ipynb"
         release = json.loads(release_path.read_text())
         steps, _ = program(release, json.loads(nbformat.writes(nb)))
@@ -113,8 +126,9 @@ class RecordVerdicts(Preprocessor):
                 return v
         # not computed beforehand (plain `nbgrader autograde`): compute it now, in its sandbox
         self.log.info("computing the verdict of %s/%s in a sandbox", student, ps)
-        return compute_verdicts(ps, course, self.limits(), isolate=not self.no_sandbox, workers=1,
-                                students=[student])[student]
+        return compute_verdicts(ps, course, self.limits(), isolate=not self.no_sandbox, workers=1, students=[student])[
+            student
+        ]
 
 
 class ShortenTestTracebacks(Preprocessor):

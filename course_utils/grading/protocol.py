@@ -5,6 +5,7 @@ node by node, arrays come as .npy bytes whose header is parsed here and whose si
 the bytes sent (never ``allow_pickle``, only plain numeric dtypes), and nothing else becomes an
 object. See ``_harness.py`` for the tags.
 """
+
 from __future__ import annotations
 
 import base64
@@ -18,7 +19,7 @@ import numpy as np
 
 from .api import NotPlainData, ProtocolError
 
-MAX_FRAME = 256 * 1024 * 1024      # bytes of one reply
+MAX_FRAME = 256 * 1024 * 1024  # bytes of one reply
 MAX_DEPTH = 32
 _KINDS = "biufc"
 
@@ -85,7 +86,7 @@ def _load_npy(text) -> np.ndarray:
         raise ProtocolError(f"array of dtype {dtype} is not plain data")
     if len(shape) > 32 or any((not isinstance(s, int)) or s < 0 for s in shape):
         raise ProtocolError("malformed array shape")
-    data = raw[buf.tell():]
+    data = raw[buf.tell() :]
     count = math.prod(shape)
     if count * dtype.itemsize != len(data):
         raise ProtocolError("array header does not match its data")
@@ -107,7 +108,7 @@ def decode(node, depth: int = 0):
     if type(node) is dict:
         if len(node) != 1:
             raise ProtocolError("malformed value")
-        (tag, val), = node.items()
+        ((tag, val),) = node.items()
         if tag == "$npy":
             return _load_npy(val)
         if tag == "$scalar":
@@ -127,8 +128,10 @@ def decode(node, depth: int = 0):
         if tag == "$float" and val in ("nan", "inf", "-inf"):
             return float(val)
         if tag == "$unsupported":
-            raise NotPlainData(f"returned {str(val)[:80]}, which is not plain data "
-                               "(return numpy arrays, numbers, or lists/tuples of them)")
+            raise NotPlainData(
+                f"returned {str(val)[:80]}, which is not plain data "
+                "(return numpy arrays, numbers, or lists/tuples of them)"
+            )
     raise ProtocolError("malformed value")
 
 

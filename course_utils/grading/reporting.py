@@ -5,10 +5,10 @@
 part that timed out, hit the memory cap, killed its kernel, read outside the sandbox or called a
 reference that is not available when grading. Nothing is silently counted as 0.
 """
+
 from __future__ import annotations
 
 import csv
-import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -26,11 +26,11 @@ class Submission:
     """One student's result on one problem set: a score per part, or an explicit error."""
 
     student: str
-    scores: dict = field(default_factory=dict)     # grade_id -> points earned (None: not graded)
-    errors: dict = field(default_factory=dict)     # grade_id -> "timeout" / "kernel died" / ...
-    error: str = ""                                # the whole submission could not be graded
-    flags: list = field(default_factory=list)      # evidence worth a look (review)
-    messages: dict = field(default_factory=dict)   # grade_id -> the check's message
+    scores: dict = field(default_factory=dict)  # grade_id -> points earned (None: not graded)
+    errors: dict = field(default_factory=dict)  # grade_id -> "timeout" / "kernel died" / ...
+    error: str = ""  # the whole submission could not be graded
+    flags: list = field(default_factory=list)  # evidence worth a look (review)
+    messages: dict = field(default_factory=dict)  # grade_id -> the check's message
 
     @property
     def total(self):
@@ -40,13 +40,24 @@ class Submission:
 
 
 # statuses of a part that are not a plain wrong answer: shown in the errors column
-_EXPLICIT = ("timeout", "kernel died", "memory cap", "grader error", "file access outside the sandbox",
-             "reference not available", "process cap", "not plain data", "protocol")
+_EXPLICIT = (
+    "timeout",
+    "kernel died",
+    "memory cap",
+    "grader error",
+    "file access outside the sandbox",
+    "reference not available",
+    "process cap",
+    "not plain data",
+    "protocol",
+)
 # evidence in a verdict that deserves a human look before grades are released
-_FLAGS = {"file access outside the sandbox": "tried to read or write outside its sandbox",
-          "reference not available": "imported a reference implementation (not available when grading)",
-          "not plain data": "returned objects that are not plain data",
-          "protocol": "garbled the grading protocol"}
+_FLAGS = {
+    "file access outside the sandbox": "tried to read or write outside its sandbox",
+    "reference not available": "imported a reference implementation (not available when grading)",
+    "not plain data": "returned objects that are not plain data",
+    "protocol": "garbled the grading protocol",
+}
 
 
 def _parts(gradebook, ps: str):
@@ -100,7 +111,7 @@ def collect(ps: str, course_dir: str | os.PathLike = ".") -> tuple[list, list]:
                     flag = _FLAGS.get(p["status"])
                     if flag and flag not in sub.flags:
                         sub.flags.append(flag)
-                for gid, why in verdict.cells.items():
+                for why in verdict.cells.values():
                     for status, flag in _FLAGS.items():
                         if why.startswith(status) and flag not in sub.flags:
                             sub.flags.append(flag)
@@ -121,7 +132,7 @@ def collect(ps: str, course_dir: str | os.PathLike = ".") -> tuple[list, list]:
                     sub.errors[grade_id] = "not graded"
                     continue
                 if grade.manual_score is None and grade.auto_score is None:
-                    sub.scores[grade_id] = None           # waits for a human (nbgrader would say 0)
+                    sub.scores[grade_id] = None  # waits for a human (nbgrader would say 0)
                 else:
                     sub.scores[grade_id] = float(grade.score)
     return parts, results
@@ -140,24 +151,33 @@ def write_report(ps: str, parts: list, results: list, out_dir: str | os.PathLike
     csv_path = out / "grades.csv"
     with csv_path.open("w", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["student", "status", "total", *[f"{gid} (/{pts:g})" for gid, pts, _, _ in parts],
-                         "errors", "flags"])
+        writer.writerow(
+            ["student", "status", "total", *[f"{gid} (/{pts:g})" for gid, pts, _, _ in parts], "errors", "flags"]
+        )
         for sub in results:
             if sub.error:
                 status = "error"
             elif sub.flags:
-                status = "review: flagged"      # do not release these grades before looking
+                status = "review: flagged"  # do not release these grades before looking
             elif any(sub.scores.get(gid) is None for gid, _ in manual):
                 status = "needs manual grading"
             else:
                 status = "graded"
-            writer.writerow([sub.student, status, _fmt(sub.total),
-                             *[("" if sub.error else _fmt(sub.scores.get(gid))) for gid, _, _, _ in parts],
-                             sub.error or "; ".join(f"{k}: {v}" for k, v in sub.errors.items()),
-                             "; ".join(sub.flags)])
+            writer.writerow(
+                [
+                    sub.student,
+                    status,
+                    _fmt(sub.total),
+                    *[("" if sub.error else _fmt(sub.scores.get(gid))) for gid, _, _, _ in parts],
+                    sub.error or "; ".join(f"{k}: {v}" for k, v in sub.errors.items()),
+                    "; ".join(sub.flags),
+                ]
+            )
     graded = [s for s in results if not s.error]
-    pass_rates = {gid: (sum(1 for s in graded if s.scores.get(gid) == pts) / len(graded) if graded else float("nan"))
-                  for gid, pts in auto}
+    pass_rates = {
+        gid: (sum(1 for s in graded if s.scores.get(gid) == pts) / len(graded) if graded else float("nan"))
+        for gid, pts in auto
+    }
     png_path = out / "grades.png"
     _plot(ps, auto, graded, pass_rates, len(results) - len(graded), png_path)
     return {"csv": csv_path, "png": png_path, "pass_rates": pass_rates}
@@ -165,6 +185,7 @@ def write_report(ps: str, parts: list, results: list, out_dir: str | os.PathLike
 
 def _plot(ps, auto, graded, pass_rates, n_errors, path):
     import matplotlib
+
     if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
         matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -209,8 +230,10 @@ def print_table(ps: str, parts: list, results: list, stream=None) -> None:
         print(f"{sub.student:<{width}}  {_fmt(sub.total):>6}  " + "  ".join(cells), file=stream)
         if sub.flags:
             print(f"{'':<{width}}  review: {', '.join(sub.flags)}", file=stream)
-    print("(? = written answer not graded yet; timeout / kernel died / memory cap / ... = no points, shown explicitly)",
-          file=stream)
+    print(
+        "(? = written answer not graded yet; timeout / kernel died / memory cap / ... = no points, shown explicitly)",
+        file=stream,
+    )
 
 
 def report(ps: str, course_dir=".", out_dir=None) -> tuple[list, list, dict]:
@@ -220,5 +243,3 @@ def report(ps: str, course_dir=".", out_dir=None) -> tuple[list, list, dict]:
     print_table(ps, parts, results)
     print(f"wrote {written['csv']} and {written['png']}")
     return parts, results, written
-
-

@@ -24,6 +24,7 @@ Limits: the process runs as an unprivileged uid of its own (when the grader is r
 ``RLIMIT_NOFILE``; the grader enforces the wall-clock cap of each cell and call from outside
 and kills the whole sandbox (its PID namespace dies with it) when it is over, broken or done.
 """
+
 from __future__ import annotations
 
 import os
@@ -49,11 +50,37 @@ HARNESS = Path(__file__).with_name("_harness.py")
 # course_utils modules a student may use while graded: helpers, no reference implementation.
 STUDENT_FACING = ("__init__.py", "_checks.py", "images.py", "plotting.py", "datasets.py", "variants.py", "data")
 # third-party packages visible in the sandbox
-ALLOWED_SITE = ("numpy", "numpy.libs", "matplotlib", "mpl_toolkits", "contourpy", "cycler", "dateutil",
-                "kiwisolver", "PIL", "pillow.libs", "pyparsing", "packaging", "fontTools", "six.py")
+ALLOWED_SITE = (
+    "numpy",
+    "numpy.libs",
+    "matplotlib",
+    "mpl_toolkits",
+    "contourpy",
+    "cycler",
+    "dateutil",
+    "kiwisolver",
+    "PIL",
+    "pillow.libs",
+    "pyparsing",
+    "packaging",
+    "fontTools",
+    "six.py",
+)
 # libraries that implement graded functions (correlate2d, pyrDown, autograd, softmax...): stubs
-BLOCKED_SITE = ("scipy", "cv2", "torch", "torchvision", "pyrtools", "skimage", "sklearn", "jax",
-                "tensorflow", "autograd", "numba", "course_utils_fast")
+BLOCKED_SITE = (
+    "scipy",
+    "cv2",
+    "torch",
+    "torchvision",
+    "pyrtools",
+    "skimage",
+    "sklearn",
+    "jax",
+    "tensorflow",
+    "autograd",
+    "numba",
+    "course_utils_fast",
+)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -62,12 +89,12 @@ class SandboxUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Limits:
-    memory_mb: int = 2048          # RLIMIT_AS of the sandboxed process
-    timeout: float = 60.0          # wall-clock seconds per cell and per call
-    nproc: int = 32                # processes (and threads) of the sandbox
-    cpu_seconds: int = 900         # RLIMIT_CPU over the sandbox's life (a backstop)
-    scratch_mb: int = 256          # the /tmp tmpfs
-    file_mb: int = 64              # RLIMIT_FSIZE
+    memory_mb: int = 2048  # RLIMIT_AS of the sandboxed process
+    timeout: float = 60.0  # wall-clock seconds per cell and per call
+    nproc: int = 32  # processes (and threads) of the sandbox
+    cpu_seconds: int = 900  # RLIMIT_CPU over the sandbox's life (a backstop)
+    scratch_mb: int = 256  # the /tmp tmpfs
+    file_mb: int = 64  # RLIMIT_FSIZE
 
 
 def _world_accessible(path: Path) -> bool:
@@ -87,17 +114,23 @@ def _world_accessible(path: Path) -> bool:
 def sandbox_python() -> Path:
     """A Python of the grader's major.minor version that the sandbox's unprivileged user can run."""
     version = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    candidates = [Path(os.path.realpath(getattr(sys, "_base_executable", sys.executable))),
-                  Path(f"/usr/bin/python{version}"), Path(f"/usr/local/bin/python{version}")]
+    candidates = [
+        Path(os.path.realpath(getattr(sys, "_base_executable", sys.executable))),
+        Path(f"/usr/bin/python{version}"),
+        Path(f"/usr/local/bin/python{version}"),
+    ]
     for cand in candidates:
         if cand.exists() and (os.geteuid() != 0 or _world_accessible(cand)):
             return cand
-    raise SandboxUnavailable(f"no Python {version} that an unprivileged user can run (tried "
-                             f"{', '.join(map(str, candidates))}); install python{version} from apt")
+    raise SandboxUnavailable(
+        f"no Python {version} that an unprivileged user can run (tried "
+        f"{', '.join(map(str, candidates))}); install python{version} from apt"
+    )
 
 
 def _site_packages() -> Path:
     import numpy
+
     return Path(numpy.__file__).resolve().parent.parent
 
 
@@ -121,6 +154,7 @@ class Stage:
 
     def _stage_course(self):
         import course_utils
+
         src = Path(course_utils.__file__).resolve().parent
         dst = self.course / "course_utils"
         dst.mkdir(parents=True)
@@ -138,7 +172,8 @@ class Stage:
                 stub.parent.mkdir(parents=True, exist_ok=True)
                 stub.write_text(
                     f'raise ImportError("course_utils.{name} is not available when grading: it holds reference '
-                    f'implementations (or the grader). Your answer must compute this itself.")\n')
+                    f'implementations (or the grader). Your answer must compute this itself.")\n'
+                )
 
     def _stage_site(self):
         self.site.mkdir()
@@ -149,10 +184,10 @@ class Stage:
             if not path.exists():
                 continue
             if os.geteuid() == 0 and not _world_accessible(path):
-                copy = self.site / name      # the sandbox user could not reach the venv: copy it
+                copy = self.site / name  # the sandbox user could not reach the venv: copy it
                 (shutil.copytree if path.is_dir() else shutil.copy)(path, copy)
             else:
-                mount_point = self.site / name          # bwrap binds onto it (the site folder is read-only)
+                mount_point = self.site / name  # bwrap binds onto it (the site folder is read-only)
                 if path.is_dir():
                     mount_point.mkdir()
                 else:
@@ -161,8 +196,10 @@ class Stage:
         for name in BLOCKED_SITE:
             stub = self.site / name / "__init__.py"
             stub.parent.mkdir(parents=True)
-            stub.write_text(f'raise ImportError("{name} is not available when grading: it implements the '
-                            f'functions you are asked to write. Use numpy.")\n')
+            stub.write_text(
+                f'raise ImportError("{name} is not available when grading: it implements the '
+                f'functions you are asked to write. Use numpy.")\n'
+            )
 
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -193,8 +230,9 @@ def _count_processes(uid: int) -> int:
 class Sandbox:
     """A running sandboxed harness: :meth:`exec_cell`, :meth:`call`, :meth:`close` (kills everything)."""
 
-    def __init__(self, stage: Stage, submission_dir: Path | None, limits: Limits, isolate: bool = True,
-                 student: str = ""):
+    def __init__(
+        self, stage: Stage, submission_dir: Path | None, limits: Limits, isolate: bool = True, student: str = ""
+    ):
         self.stage, self.limits, self.isolate, self.student = stage, limits, isolate, student
         self.scratch = Path(tempfile.mkdtemp(prefix="course-grading-box-", dir=stage.dir))
         os.chmod(self.scratch, 0o755)
@@ -218,10 +256,25 @@ class Sandbox:
     def _command(self) -> list[str]:
         python = str(sandbox_python())
         if not self.isolate:
-            return [python, "-I", "-S", str(self.stage.course / "harness.py"),
-                    str(self.stage.course), str(self.stage.site), str(_site_packages())]
-        cmd = [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
-               "--ro-bind", "/usr", "/usr"]
+            return [
+                python,
+                "-I",
+                "-S",
+                str(self.stage.course / "harness.py"),
+                str(self.stage.course),
+                str(self.stage.site),
+                str(_site_packages()),
+            ]
+        cmd = [
+            bwrap_path(),
+            "--unshare-all",
+            "--die-with-parent",
+            "--new-session",
+            "--clearenv",
+            "--ro-bind",
+            "/usr",
+            "/usr",
+        ]
         for name in ("lib", "lib64", "lib32", "bin", "sbin"):
             p = Path("/") / name
             if p.is_symlink():
@@ -229,32 +282,58 @@ class Sandbox:
             elif p.is_dir():
                 cmd += ["--ro-bind", str(p), str(p)]
         base = Path(python).resolve()
-        prefix = base.parent.parent               # .../bin/python3.X -> the installation's prefix
+        prefix = base.parent.parent  # .../bin/python3.X -> the installation's prefix
         if not str(base).startswith("/usr/"):
             cmd += ["--ro-bind", str(prefix), str(prefix)]
         version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
         # third-party packages installed next to the system's Pythons are masked (scipy from apt...)
-        for masked in ("/usr/lib/python3/dist-packages", f"/usr/local/lib/{version}/dist-packages",
-                       f"/usr/local/lib/{version}/site-packages", f"{prefix}/lib/{version}/site-packages"):
+        for masked in (
+            "/usr/lib/python3/dist-packages",
+            f"/usr/local/lib/{version}/dist-packages",
+            f"/usr/local/lib/{version}/site-packages",
+            f"{prefix}/lib/{version}/site-packages",
+        ):
             if Path(masked).is_dir():
                 cmd += ["--tmpfs", masked]
         if Path("/etc/ld.so.cache").exists():
             cmd += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
-        cmd += ["--proc", "/proc", "--dev", "/dev",
-                "--size", str(self.limits.scratch_mb * 1024 * 1024), "--tmpfs", "/tmp",
-                "--ro-bind", str(self.stage.course), "/sandbox/course",
-                "--ro-bind", str(self.stage.site), "/sandbox/site"]
+        cmd += [
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
+            "--size",
+            str(self.limits.scratch_mb * 1024 * 1024),
+            "--tmpfs",
+            "/tmp",
+            "--ro-bind",
+            str(self.stage.course),
+            "/sandbox/course",
+            "--ro-bind",
+            str(self.stage.site),
+            "/sandbox/site",
+        ]
         for src, dst in self.stage.site_binds:
             cmd += ["--ro-bind", str(src), dst]
         cmd += ["--ro-bind", str(self.scratch / "submission"), "/submission", "--remount-ro", "/", "--chdir", "/tmp"]
-        env = {"HOME": "/tmp", "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/.matplotlib",
-               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-               "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "LANG": "C.UTF-8",
-               # who is graded, as on the hub: per-student variants of the set-up cells read it
-               "JUPYTERHUB_USER": self.student, "COURSE_STUDENT_ID": self.student}
+        env = {
+            "HOME": "/tmp",
+            "PATH": "/usr/bin:/bin",
+            "MPLBACKEND": "Agg",
+            "MPLCONFIGDIR": "/tmp/.matplotlib",
+            "OPENBLAS_NUM_THREADS": "1",
+            "OMP_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONHASHSEED": "0",
+            "LANG": "C.UTF-8",
+            # who is graded, as on the hub: per-student variants of the set-up cells read it
+            "JUPYTERHUB_USER": self.student,
+            "COURSE_STUDENT_ID": self.student,
+        }
         for k, v in env.items():
             cmd += ["--setenv", k, v]
-        return cmd + [python, "-I", "-S", "/sandbox/course/harness.py", "/sandbox/course", "/sandbox/site"]
+        return [*cmd, python, "-I", "-S", "/sandbox/course/harness.py", "/sandbox/course", "/sandbox/site"]
 
     def _limits(self):
         lim = self.limits
@@ -266,19 +345,37 @@ class Sandbox:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         nproc = lim.nproc
         if self.uid == os.geteuid() and os.geteuid() != 0:
-            nproc += _count_processes(self.uid)      # same uid as the grader: allow what it runs already
+            nproc += _count_processes(self.uid)  # same uid as the grader: allow what it runs already
         resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
 
     def _start(self):
         kwargs = {}
         if self.uid != os.geteuid():
             kwargs.update(user=self.uid, group=self.uid, extra_groups=[])
-        env = None if self.isolate else {"HOME": str(self.scratch), "PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg",
-                                         "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-                                         "JUPYTERHUB_USER": self.student, "COURSE_STUDENT_ID": self.student}
-        self.proc = subprocess.Popen(self._command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, start_new_session=True, preexec_fn=self._limits,
-                                     cwd=str(self.scratch) if not self.isolate else "/", env=env, **kwargs)
+        env = (
+            None
+            if self.isolate
+            else {
+                "HOME": str(self.scratch),
+                "PATH": "/usr/bin:/bin",
+                "MPLBACKEND": "Agg",
+                "OPENBLAS_NUM_THREADS": "1",
+                "OMP_NUM_THREADS": "1",
+                "JUPYTERHUB_USER": self.student,
+                "COURSE_STUDENT_ID": self.student,
+            }
+        )
+        self.proc = subprocess.Popen(
+            self._command(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            preexec_fn=self._limits,
+            cwd=str(self.scratch) if not self.isolate else "/",
+            env=env,
+            **kwargs,
+        )
         self._sel = selectors.DefaultSelector()
         self._sel.register(self.proc.stdout, selectors.EVENT_READ)
         try:
@@ -375,7 +472,7 @@ class Sandbox:
         try:
             return self._read_reply(rid, self.limits.timeout)
         except SandboxFailure:
-            self.close()          # stuck, gone or garbled: nothing of it is used again
+            self.close()  # stuck, gone or garbled: nothing of it is used again
             raise
 
     @staticmethod
@@ -399,8 +496,15 @@ class Sandbox:
         return self._call(name, args, kwargs, True)
 
     def _call(self, name, args, kwargs, return_args):
-        reply = self._request({"op": "call", "name": name, "args": protocol.encode(list(args)),
-                               "kwargs": protocol.encode(dict(kwargs)), "return_args": return_args})
+        reply = self._request(
+            {
+                "op": "call",
+                "name": name,
+                "args": protocol.encode(list(args)),
+                "kwargs": protocol.encode(dict(kwargs)),
+                "return_args": return_args,
+            }
+        )
         if not reply["ok"]:
             self._raise(reply["error"], f"{name}(...) ")
         try:
@@ -411,7 +515,7 @@ class Sandbox:
             if type(after) is not list or len(after) != len(args):
                 raise ProtocolError("malformed arguments in reply")
         except ProtocolError:
-            self.close()          # a garbled reply: the sandbox is not trusted again
+            self.close()  # a garbled reply: the sandbox is not trusted again
             raise
         return result, after
 
@@ -454,7 +558,8 @@ def check_available(stage: Stage) -> None:
         raise SandboxUnavailable(
             "bubblewrap (`bwrap`) is not installed. Install it (Debian/Ubuntu: `sudo apt-get install bubblewrap`) "
             "or pass --no-sandbox to grade WITHOUT isolation (the students' code could then read the hidden "
-            "checks' inputs' secret, solutions/ and the gradebook).")
+            "checks' inputs' secret, solutions/ and the gradebook)."
+        )
     box = Sandbox(stage, None, Limits(timeout=30))
     try:
         box.exec_cell("selftest", SELFTEST)

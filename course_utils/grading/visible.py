@@ -3,6 +3,7 @@
 ``expect_shape``/``expect_close`` are conveniences for the student, not the verdict: the verdict
 is computed by the checks in ``course_utils/grading/checks`` outside the student's kernel.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -47,8 +48,7 @@ def expect_close(name: str, got, expected, rtol: float = 1e-6, atol: float = 1e-
     expect_shape(name, got, expected.shape, hint=hint)
     got_arr = np.asarray(got, dtype=float)
     if not np.all(np.isfinite(got_arr)):
-        raise AssertionError(f"{name} contains NaN or infinity: {got_arr}"
-                             + (f" ({hint})" if hint else ""))
+        raise AssertionError(f"{name} contains NaN or infinity: {got_arr}" + (f" ({hint})" if hint else ""))
     err = np.abs(got_arr - expected)
     bound = atol + rtol * np.abs(expected)
     if np.all(err <= bound):
@@ -64,7 +64,11 @@ def expect_close(name: str, got, expected, rtol: float = 1e-6, atol: float = 1e-
         slips.append("every entry is twice the expected value (a missing 1/2?)")
     if np.allclose(got_arr, expected / 2, rtol=rtol, atol=atol):
         slips.append("every entry is half the expected value")
-    if expected.ndim == 2 and expected.shape[0] == expected.shape[1] and np.allclose(got_arr, expected.T, rtol=rtol, atol=atol):
+    if (
+        expected.ndim == 2
+        and expected.shape[0] == expected.shape[1]
+        and np.allclose(got_arr, expected.T, rtol=rtol, atol=atol)
+    ):
         slips.append("it equals the transpose of the expected value")
     if slips:
         msg += ": " + "; ".join(slips)
