@@ -14,6 +14,7 @@ scores (N, n_classes).
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import as_float_array, check_positive_int, check_real
 from .fast.conv import conv2d_backward, conv2d_forward  # the same layers as .conv and .pooling, tuned
@@ -89,7 +90,7 @@ class TinyCNN:
             raise ValueError(f"x: expected images of shape (N, {', '.join(map(str, self.in_shape))}), got {x.shape}")
         return x
 
-    def forward(self, x) -> tuple[np.ndarray, tuple]:
+    def forward(self, x: ArrayLike) -> tuple[np.ndarray, tuple]:
         """Class scores and the caches of every layer, in order.
 
         Parameters
@@ -111,7 +112,7 @@ class TinyCNN:
         scores, dense_cache = dense_forward(h, p["W2"], p["b2"])
         return scores, (conv_cache, relu_cache, pool_cache, p1.shape, dense_cache)
 
-    def loss_and_gradients(self, x, y) -> tuple[float, dict]:
+    def loss_and_gradients(self, x: ArrayLike, y: ArrayLike) -> tuple[float, dict]:
         """Mean softmax cross-entropy over the batch and its gradient w.r.t. every parameter.
 
         Parameters
@@ -135,7 +136,7 @@ class TinyCNN:
         _, dw1, db1 = conv2d_backward(dz1, conv_cache)  # dL/dW = X ⋆ dL/dY
         return loss, {"w1": dw1, "b1": db1, "W2": dW2, "b2": db2}
 
-    def predict(self, x) -> np.ndarray:
+    def predict(self, x: ArrayLike) -> np.ndarray:
         """Predicted class: the argmax of the scores.
 
         Parameters
@@ -148,7 +149,7 @@ class TinyCNN:
         """
         return np.argmax(self.forward(x)[0], axis=1)
 
-    def accuracy(self, x, y) -> float:
+    def accuracy(self, x: ArrayLike, y: ArrayLike) -> float:
         """Fraction of the images classified correctly.
 
         Parameters
@@ -163,7 +164,14 @@ class TinyCNN:
         return float(np.mean(self.predict(x) == np.asarray(y)))
 
     def train(
-        self, x, y, epochs: int = 5, lr: float = 0.1, batch_size: int = 32, momentum: float = 0.9, seed: int = 0
+        self,
+        x: ArrayLike,
+        y: ArrayLike,
+        epochs: int = 5,
+        lr: float = 0.1,
+        batch_size: int = 32,
+        momentum: float = 0.9,
+        seed: int = 0,
     ) -> list[float]:
         """Mini-batch SGD with momentum: ``v <- momentum v - lr dL/dp``, ``p <- p + v``.
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import check_batch, check_choice, check_targets
 from .mlp import LOSSES, MLP, Gradients
@@ -34,7 +35,7 @@ def _fprime(act, z: float) -> float:
     return float(act.derivative(np.float64(z)))
 
 
-def forward_one_example(mlp: MLP, x_row) -> tuple[dict, dict]:
+def forward_one_example(mlp: MLP, x_row: ArrayLike) -> tuple[dict, dict]:
     """Forward pass for one example, unit by unit: ``z_i^{l+1} = sum_j w_ij^l a_j^l + b_i^l``, ``a = f(z)``.
 
     Parameters
@@ -67,7 +68,7 @@ def forward_one_example(mlp: MLP, x_row) -> tuple[dict, dict]:
     return z, a
 
 
-def deltas_one_example(mlp: MLP, x_row, y_row, loss: str = "mse") -> tuple[dict, dict, dict]:
+def deltas_one_example(mlp: MLP, x_row: ArrayLike, y_row: ArrayLike, loss: str = "mse") -> tuple[dict, dict, dict]:
     """All deltas of one example by the lecture's recursion.
 
     ``delta_i^L = (yhat_i - y_i) f'(z_i^L)`` and ``delta_i^l = (sum_j delta_j^{l+1} w_ji^l) f'(z_i^l)``.
@@ -106,7 +107,7 @@ def deltas_one_example(mlp: MLP, x_row, y_row, loss: str = "mse") -> tuple[dict,
     return delta, z, a
 
 
-def index_form_gradients(mlp: MLP, x, y, loss: str = "mse") -> Gradients:
+def index_form_gradients(mlp: MLP, x: ArrayLike, y: ArrayLike, loss: str = "mse") -> Gradients:
     """Gradients of the batch loss by the index-form delta rule, averaged over the examples.
 
     ``dL/dW_ij^l = delta_i^{l+1} a_j^l`` and ``dL/db_i^l = delta_i^{l+1}``, one example at a time.
@@ -143,7 +144,7 @@ def index_form_gradients(mlp: MLP, x, y, loss: str = "mse") -> Gradients:
     return Gradients(weights, [np.array(g) for g in db], [np.array(d) for d in all_deltas])
 
 
-def value_graph_loss(mlp: MLP, x, y) -> tuple:
+def value_graph_loss(mlp: MLP, x: ArrayLike, y: ArrayLike) -> tuple:
     """The MLP's squared-error loss built as a scalar :class:`~course_utils.graph.Value` graph.
 
     A third, independent formulation: every multiply and add of the forward

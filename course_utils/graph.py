@@ -38,7 +38,9 @@ class Value:
 
     __slots__ = ("data", "grad", "label", "local_grads", "op", "parents")
 
-    def __init__(self, data, parents=(), local_grads=(), op: str = "", label: str = ""):
+    def __init__(
+        self, data: float, parents: tuple = (), local_grads: tuple = (), op: str = "", label: str = ""
+    ) -> None:
         if isinstance(data, bool) or not isinstance(data, numbers.Real):
             raise TypeError(f"data: expected a real number, got {type(data).__name__} {data!r}")
         data = float(data)
@@ -229,7 +231,9 @@ def _layout(order):
     return pos
 
 
-def draw_graph(root: Value, ax=None, show_grad: bool = True, highlight=(), title: str | None = None) -> tuple:
+def draw_graph(
+    root: Value, ax: object = None, show_grad: bool = True, highlight: tuple = (), title: str | None = None
+) -> tuple:
     """Draw the graph of ``root`` with matplotlib: one box per node with its value and gradient.
 
     Leaves (inputs) are on the left, the output on the right; a box shows the

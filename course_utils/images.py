@@ -202,7 +202,7 @@ def apple_and_orange(size: int = 512) -> tuple[np.ndarray, np.ndarray]:
     return apple.copy(), orange.copy()
 
 
-def vertical_seam_mask(shape, position: float = 0.5, softness: float = 0.0) -> np.ndarray:
+def vertical_seam_mask(shape: tuple, position: float = 0.5, softness: float = 0.0) -> np.ndarray:
     """A mask that is 1 left of column ``position * W`` and 0 right of it, with an optional linear ramp.
 
     Parameters

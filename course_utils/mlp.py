@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import (
     as_float_array,
@@ -39,7 +40,7 @@ from ._checks import (
     check_shape,
     check_targets,
 )
-from .activations import get_activation, softmax, softmax_backward
+from .activations import Activation, get_activation, softmax, softmax_backward
 
 __all__ = ["MLP", "Gradients", "LOSSES"]
 
@@ -78,11 +79,11 @@ class MLP:
     def __init__(
         self,
         sizes: Sequence[int],
-        activation="sigmoid",
-        output_activation="sigmoid",
+        activation: str | Activation = "sigmoid",
+        output_activation: str | Activation = "sigmoid",
         seed: int = 0,
         weight_decay: float = 0.0,
-    ):
+    ) -> None:
         if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
             raise TypeError(f"sizes: expected a list of layer sizes like [2, 4, 3, 2], got {sizes!r}")
         if len(sizes) < 2:
@@ -159,7 +160,7 @@ class MLP:
             return softmax(z, axis=1)
         return self.output_activation.forward(z)
 
-    def forward_layers(self, x) -> tuple[list, list]:
+    def forward_layers(self, x: ArrayLike) -> tuple[list, list]:
         """Forward pass keeping every layer: ``z^{l+1} = W^l a^l + b^l``, ``a^{l+1} = f(z^{l+1})``.
 
         Parameters
@@ -183,7 +184,7 @@ class MLP:
             activations.append(a)
         return zs, activations
 
-    def forward(self, x) -> np.ndarray:
+    def forward(self, x: ArrayLike) -> np.ndarray:
         """Network output ``yhat = a^L``.
 
         Parameters
@@ -196,7 +197,7 @@ class MLP:
         """
         return self.forward_layers(x)[1][-1]
 
-    def predict(self, x) -> np.ndarray:
+    def predict(self, x: ArrayLike) -> np.ndarray:
         """Class index of the largest output per row.
 
         Parameters
@@ -210,7 +211,7 @@ class MLP:
         return np.argmax(self.forward(x), axis=1)
 
     # -- loss and backward --------------------------------------------------------------------
-    def loss_and_gradients(self, x, y, loss: str = "mse") -> tuple[float, Gradients]:
+    def loss_and_gradients(self, x: ArrayLike, y: ArrayLike, loss: str = "mse") -> tuple[float, Gradients]:
         """Loss ``J`` of the batch and its gradients (a :class:`Gradients`).
 
         ``loss="mse"``: ``J = 1/N sum_n 1/2 ||yhat_n - y_n||^2``, any output activation.
@@ -287,15 +288,15 @@ class MLP:
 
     def fit(
         self,
-        x,
-        y,
+        x: ArrayLike,
+        y: ArrayLike,
         epochs: int,
         lr: float,
         batch_size: int | None = None,
         loss: str = "mse",
         shuffle: bool = True,
         seed: int = 0,
-        progress="auto",
+        progress: str | bool | Callable = "auto",
         callback: Callable[[int, float], None] | None = None,
     ) -> list:
         """Train by (mini-batch) gradient descent; return the loss on all of ``x`` after each epoch.

@@ -237,7 +237,7 @@ def _check_pyramid_args(image, scales, orientations):
     return x, scales, orientations
 
 
-def steerable_frequency_responses(shape, scales: int, orientations: int) -> dict:
+def steerable_frequency_responses(shape: tuple, scales: int, orientations: int) -> dict:
     """The filters of :func:`steerable_pyramid` at the finest grid, as centred frequency responses.
 
     Each band is mapped back to the full-resolution frequency plane, so their squared

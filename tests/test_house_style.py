@@ -1,4 +1,4 @@
-"""Every public function of the topic modules has numpydoc Parameters / Returns sections and a return type hint.
+"""Every public function of the topic modules has numpydoc Parameters / Returns sections and type hints.
 
 The modules students read beside the lecture (and their fast path) are listed in ``MODULES``;
 ``CONTRIBUTING.md`` describes the layout these checks enforce.
@@ -50,8 +50,9 @@ def _problems(name, function):
     signature = inspect.signature(function)
     parameters = [p for p in signature.parameters if p not in ("self", "cls")]
     problems = []
-    if name.endswith(".__init__"):  # documented in the class docstring
-        return problems
+    if name.endswith(".__init__"):  # documented in the class docstring; hints still needed
+        unhinted = [p for p in parameters if signature.parameters[p].annotation is inspect.Parameter.empty]
+        return [f"no type hint for {', '.join(unhinted)}"] if unhinted else []
     shared = "Parameters and returns as" in doc  # a naive version pointing at its vectorized twin
     if parameters and "Parameters\n----------" not in doc and not shared:
         problems.append("no numpydoc Parameters section")
@@ -60,6 +61,9 @@ def _problems(name, function):
         problems.append("no numpydoc Returns section")
     if signature.return_annotation is inspect.Signature.empty:
         problems.append("no return type hint")
+    unhinted = [p for p in parameters if signature.parameters[p].annotation is inspect.Parameter.empty]
+    if unhinted:
+        problems.append(f"no type hint for {', '.join(unhinted)}")
     return problems
 
 
