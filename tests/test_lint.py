@@ -46,6 +46,7 @@ CHECKED = [
     "tests/test_pyramids.py",
     "tests/test_pyramids_benchmark.py",
     "benchmarks/_timing.py",
+    "benchmarks/ab_fast.py",
     "benchmarks/bench_conv.py",
     "benchmarks/bench_mlp.py",
     "benchmarks/bench_pyramids.py",
