@@ -3,6 +3,7 @@
 
     python3 course.py lab      # create .venv if needed, then open the course in JupyterLab
     python3 course.py test     # create .venv if needed (with test extras), then run every test
+    python3 course.py hub      # as root: a JupyterHub for one class on this machine (deploy/localhub.py)
 
 Both are idempotent: the environment is (re)installed only when it is missing,
 when pyproject.toml changed, or when a command needs extras not installed yet.
@@ -88,7 +89,18 @@ def test(args: list[str]) -> int:
     return subprocess.call(cmd, cwd=ROOT)
 
 
-COMMANDS = {"lab": lab, "test": test}
+def hub(args: list[str]) -> int:
+    """A JupyterHub with an instructor and students as local system users (see deploy/localhub.py)."""
+    if hasattr(os, "geteuid") and os.geteuid() != 0:
+        _say("`hub` needs root: it creates system users, checks their passwords with PAM and starts "
+             "each user's server as that user. Run it as root (sudo python3 course.py hub) on a machine "
+             "where that is fine (a VM or container), not on your laptop's own account.")
+        return 1
+    ensure_environment({"hub"})
+    return subprocess.call([str(PYTHON), str(ROOT / "deploy" / "localhub.py"), *args], cwd=ROOT)
+
+
+COMMANDS = {"lab": lab, "test": test, "hub": hub}
 
 
 def main(argv: list[str]) -> int:
