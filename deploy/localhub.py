@@ -201,19 +201,37 @@ def _site_packages(prefix: Path) -> Path:
     return prefix / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
 
 
-def student_python_candidates(venv: Path) -> list[str]:
-    """Interpreters of this Python version that the class environment can be based on."""
-    version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    candidates = []
-    cfg = venv / "pyvenv.cfg"
-    if cfg.exists():
-        for line in cfg.read_text().splitlines():
-            key, _, value = line.partition("=")
-            if key.strip() == "executable":
-                candidates.append(value.strip())
-    candidates += [os.path.realpath(getattr(sys, "_base_executable", sys.executable)),
-                   f"/usr/bin/python{version}", f"/usr/local/bin/python{version}"]
-    return [c for i, c in enumerate(candidates) if c and os.path.exists(c) and c not in candidates[:i]]
+def private_ancestor(path: Path) -> Path | None:
+    """The outermost folder on the way to ``path`` that other users cannot enter (e.g. ``/root``), or None."""
+    for folder in [*reversed(path.parents), path]:
+        try:
+            if not folder.stat().st_mode & 0o001:
+                return folder
+        except OSError:
+            return folder
+    return None
+
+
+def interpreter_view(prefix: Path, dest: Path) -> Path:
+    """``dest``: the interpreter of ``prefix`` and its standard library (hard links), without its site-packages.
+
+    For an interpreter that other users cannot reach (pyenv under ``/root``): the users' sandbox
+    mounts this view at ``prefix``, so the same interpreter runs with the paths it was built for.
+    """
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    (dest / "bin").mkdir(parents=True)
+    (dest / "lib" / version / "site-packages").mkdir(parents=True)
+    _link_or_copy(os.path.realpath(prefix / "bin" / version), dest / "bin" / version)
+    for lib in (prefix / "lib").glob("libpython*"):
+        if lib.is_symlink():
+            (dest / "lib" / lib.name).symlink_to(os.readlink(lib))
+        else:
+            _link_or_copy(lib, dest / "lib" / lib.name)
+    for entry in (prefix / "lib" / version).iterdir():
+        if entry.name != "site-packages":
+            _link_tree(entry, dest / "lib" / version / entry.name) if entry.is_dir() else \
+                _link_or_copy(entry, dest / "lib" / version / entry.name)
+    return dest
 
 
 def build_class_env(venv: Path, repo: Path, dest: Path, python: str) -> Path:
@@ -324,9 +342,9 @@ class ClassHub:
             raise HubError("configurable-http-proxy is not on the PATH: `npm install -g configurable-http-proxy` "
                            "(Node 18 or newer: `apt-get install nodejs npm`)")
         self.bwrap = shutil.which("bwrap")
-        if self.hide_repository and not self.bwrap:
+        if not self.bwrap and (self.hide_repository or private_ancestor(Path(sys.base_prefix).resolve())):
             raise HubError("bwrap is not installed (`apt-get install bubblewrap`): it hides the repository, which "
-                           "holds solutions/, from the students' servers")
+                           "holds solutions/, from the users' servers and lets them reach the course's Python")
         try:
             import jupyterhub  # noqa: F401
         except ImportError:
@@ -363,12 +381,9 @@ class ClassHub:
 
     def _build_env(self) -> None:
         t0 = time.perf_counter()
-        for python in student_python_candidates(self.venv):
-            if self._as_user(self.instructor, python, "-c", "import sys").returncode == 0:
-                break
-        else:
-            raise HubError(f"no Python {sys.version_info.major}.{sys.version_info.minor} that other users may run: "
-                           f"tried {student_python_candidates(self.venv)} (the course's is under a private home?)")
+        python = self.base_python
+        if private_ancestor(Path(sys.base_prefix).resolve()) is not None:
+            interpreter_view(Path(sys.base_prefix).resolve(), self.root / "python")
         build_class_env(self.venv, self.repo, self.env, python)
         site = self.env / "etc" / "jupyter"
         site.mkdir(parents=True, exist_ok=True)
@@ -377,7 +392,7 @@ class ClassHub:
             "c = get_config()  # noqa: F821\n"
             f"c.Exchange.root = {str(self.exchange)!r}\n"
             f"c.CourseDirectory.course_id = {COURSE_ID!r}\n")
-        probe = self._as_user(self.students[0], str(self.env / "bin" / "python"), "-c",
+        probe = self._as_user(self.students[0], *self.sandbox(), str(self.env / "bin" / "python"), "-c",
                               "import course_utils; print(course_utils.__file__)",
                               cwd="/")
         if probe.returncode != 0 or not probe.stdout.startswith(str(self.env)):
@@ -426,15 +441,35 @@ class ClassHub:
                        indent=1))
         self._chown_tree(config, student)
 
+    @property
+    def base_python(self) -> str:
+        """The interpreter of the course's .venv: the class environment runs on the very same one."""
+        return os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+
+    def sandbox(self) -> list[str]:
+        """The bubblewrap prefix of every user's server: the repository hidden, the interpreter reachable.
+
+        An empty folder is mounted over the repository (it holds ``solutions/``). If the course's
+        interpreter lives in a folder other users cannot enter (pyenv in ``/root``), that folder
+        becomes an empty one too, with only the interpreter's installation mounted back, read-only.
+        A pid namespace: stopping bwrap stops every process of the server (kernels, terminals), and
+        ``/proc`` shows no other user's processes.
+        """
+        binds = []
+        prefix = Path(sys.base_prefix).resolve()
+        blocked = private_ancestor(prefix)
+        if blocked is not None:
+            binds += ["--tmpfs", str(blocked), "--ro-bind", str(self.root / "python"), str(prefix)]
+        if self.hide_repository:
+            binds += ["--tmpfs", str(self.repo)]
+        if not binds:
+            return []
+        return [self.bwrap, "--dev-bind", "/", "/", *binds, "--unshare-pid", "--proc", "/proc",
+                "--die-with-parent", "--"]
+
     def spawner_cmd(self) -> list[str]:
         """The command the hub runs (as the user) for each single-user server."""
-        server = [str(self.env / "bin" / "python"), "-m", "jupyterhub.singleuser"]
-        if not self.hide_repository:
-            return server
-        # an empty folder over the repository; a pid namespace so that stopping bwrap stops every
-        # process of the server (kernels, terminals) and /proc shows no other user's processes
-        return [self.bwrap, "--dev-bind", "/", "/", "--tmpfs", str(self.repo), "--unshare-pid", "--proc", "/proc",
-                "--die-with-parent", "--", *server]
+        return [*self.sandbox(), str(self.env / "bin" / "python"), "-m", "jupyterhub.singleuser"]
 
     def _write_hub_config(self) -> None:
         self.hub_dir.mkdir(mode=0o700)

@@ -31,3 +31,17 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@__import__("pytest").hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """pytest-xdist's ``--dist loadgroup`` marks a grouped test by appending ``@group`` to
+    ``item._nodeid``; pytest 9.2 builds ``nodeid`` from ``item._id`` instead, so the groups were
+    lost and a module's shared server (the browser tests' JupyterLab, the hub tests' JupyterHub)
+    started once per worker. Carry the grouped id over where xdist set one."""
+    for item in items:
+        grouped = getattr(item, "_nodeid", None)
+        if isinstance(grouped, str) and "@" in grouped and grouped != item.nodeid and hasattr(item, "_id"):
+            from _pytest.nodeid import coerce_node_id
+
+            item._id = coerce_node_id(grouped)

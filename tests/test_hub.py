@@ -137,3 +137,170 @@ def test_course_py_hub_says_it_needs_root(monkeypatch, capsys):
 def test_the_hub_refuses_a_bad_class_size():
     with pytest.raises(localhub.HubError, match="students: expected 1 to 500, got 0"):
         localhub.ClassHub(students=0)
+
+
+# -------------------------------------------------------------------------------------------------
+# the class workflow: release, fetch, submit, collect, grade, feedback
+# -------------------------------------------------------------------------------------------------
+PS = "ps1"
+# what each student hands in (tests/fixtures/submissions/ps1.py defines the work and its scores)
+PLAN = {1: ["correct"], 2: ["partial"], 3: ["wrong", "correct"], 4: ["correct"]}   # 3 submits twice
+LATE = 4                                                                              # 4 submits after the due date
+
+
+def _ok(response, what):
+    assert response.status_code == 200, f"{what}: {response.status_code} {response.text[:500]}"
+    body = response.json()
+    if isinstance(body, dict) and "success" in body:
+        assert body["success"], f"{what}: {str(body.get('value') or body.get('log') or body)[-2000:]}"
+    return body
+
+
+def _notebook(user, path, owner=None):
+    body = _ok(user.server("GET", f"api/contents/{path}", owner=owner), f"read {path}")
+    return body["content"]
+
+
+@pytest.fixture(scope="module")
+def released(hub):
+    """ps1 generated and released by the instructor with the formgrader (the REST API behind its buttons)."""
+    instructor = hub.users[hub.instructor.name]
+    _ok(instructor.server("POST", f"formgrader/api/assignment/{PS}/assign"), "generate")
+    _ok(instructor.server("POST", f"formgrader/api/assignment/{PS}/release"), "release")
+    return PS
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium not installed (apt-get install chromium)")
+def test_a_student_logs_in_and_sees_the_problem_set_in_jupyterlab(hub, released, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
+    student = hub.students[-1]
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(f"{hub.url}/hub/login", wait_until="domcontentloaded")
+            page.fill("#username_input", student.name)
+            page.fill("#password_input", student.password)
+            page.click("#login_submit")
+            page.wait_for_url(f"**/user/{student.name}/lab**", timeout=120_000)
+            page.get_by_role("menuitem", name="Nbgrader", exact=True).click(timeout=120_000)
+            page.get_by_text("Assignment List", exact=True).click()
+            released_list = page.locator("#released_assignments_list")
+            released_list.get_by_text(released, exact=True).wait_for(timeout=60_000)
+            page.screenshot(path=str(tmp_path / "assignment-list.png"))   # kept for a look when a run fails
+            fetch = released_list.get_by_role("button", name="Fetch")
+            assert fetch.count() == 1, "ps1 is offered for fetching"
+            assert COURSE in released_list.inner_text()
+        finally:
+            browser.close()
+
+
+def test_a_problem_set_goes_round_the_class(hub, released):
+    import json
+
+    import nbformat
+
+    sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "submissions"))
+    from _harness import build_submission, load_fixture
+
+    fixture = load_fixture(PS)
+    instructor = hub.users[hub.instructor.name]
+    students = {k: hub.users[a.name] for k, a in enumerate(hub.students, 1)}
+    solution = nbformat.read(ROOT / "solutions" / PS / f"{PS}.ipynb", as_version=4)
+    listing = {"course_id": COURSE, "assignment_id": PS}
+
+    # 1. the instructor has generated and released ps1 (the `released` fixture)
+    # 2. each student sees it, fetches it into their home, works on it and submits (3 twice, 4 late)
+    submitted = {}
+    for k, student in students.items():
+        if k == LATE:   # the due date passes: the instructor sets it to now, in a terminal
+            status, out = instructor.run(
+                f"cd ~/{localhub.COURSE_FOLDER} && python -c \"import datetime; from nbgrader.api import Gradebook; "
+                f"gb = Gradebook('sqlite:///gradebook.db'); gb.update_or_create_assignment('{PS}', "
+                f"duedate=datetime.datetime.utcnow()); gb.close()\"")
+            assert status == 0, out
+        released = _ok(student.server("GET", f"assignments?course_id={COURSE}"), "list")["value"]
+        assert [(a["assignment_id"], a["status"]) for a in released] == [(PS, "released")], released
+        _ok(student.server("POST", "assignments/fetch", listing), "fetch")
+        fetched = nbformat.from_dict(_notebook(student, f"{PS}/{PS}.ipynb"))
+        assert "YOUR CODE HERE" in json.dumps(fetched) and "BEGIN SOLUTION" not in json.dumps(fetched)
+        for version in PLAN[k]:
+            work = build_submission(fetched, solution, fixture.STUDENTS[version])
+            _ok(student.server("PUT", f"api/contents/{PS}/{PS}.ipynb",
+                               {"type": "notebook", "format": "json", "content": work}), "save")
+            after = _ok(student.server("POST", "assignments/submit", listing), f"submit {version}")["value"]
+            submitted[k] = work
+        mine = [a for a in after if a["status"] == "submitted"]
+        assert len(mine) == 1 and len(mine[0]["submissions"]) == len(PLAN[k]), mine
+
+    # students cannot list what others handed in (nbgrader's exchange modes; names end in random bits)
+    inbound = hub.exchange / COURSE / "inbound"
+    assert len(os.listdir(inbound)) == 5, "five submissions in the exchange"
+    status, out = students[1].run(f"ls {inbound}")
+    assert status != 0 and "Permission denied" in out, out
+
+    # 3. the instructor collects: the latest submission of each student
+    _ok(instructor.server("POST", f"formgrader/api/assignment/{PS}/collect"), "collect")
+    course = localhub.COURSE_FOLDER
+    names = {c["name"] for c in _ok(instructor.server("GET", f"api/contents/{course}/submitted"), "ls")["content"]}
+    assert names == {s.name for s in students.values()}
+    second = _notebook(instructor, f"{course}/submitted/{students[3].name}/{PS}/{PS}.ipynb")
+    assert [c["source"] for c in second["cells"]] == [c.source for c in submitted[3].cells], \
+        "collect must take the second submission of student 3"
+
+    # 4. grading with the course's grader, in a terminal of the instructor's own server
+    status, out = instructor.run(f"cd ~/{course} && python -m course_utils.grading autograde {PS}")
+    assert status == 0, out
+    for student in students.values():
+        assert student.name in out, out
+
+    # scores per part, through the formgrader's API
+    expected = {1: fixture.EXPECTED["correct"], 2: fixture.EXPECTED["partial"], 3: fixture.EXPECTED["correct"],
+                4: fixture.EXPECTED["correct"]}
+    notebooks = _ok(instructor.server("GET", f"formgrader/api/submitted_notebooks/{PS}/{PS}"), "notebooks")
+    by_student = {nb["student"]: nb for nb in notebooks}
+    for k, student in students.items():
+        grades = _ok(instructor.server("GET", f"formgrader/api/grades?submission_id={by_student[student.name]['id']}"),
+                     "grades")
+        auto = {g["name"]: g["auto_score"] for g in grades if g["name"] in expected[k]}
+        assert auto == {gid: float(p) for gid, p in expected[k].items()}, (student.name, auto)
+    submissions = {s["student"]: s for s in _ok(instructor.server("GET", f"formgrader/api/submissions/{PS}"), "subs")}
+    duedate = _ok(instructor.server("GET", f"formgrader/api/assignment/{PS}"), "assignment")["duedate"]
+    assert duedate, "the due date was set"
+    for k, student in students.items():
+        late = submissions[student.name]["timestamp"] > duedate
+        assert late == (k == LATE), (student.name, submissions[student.name]["timestamp"], duedate)
+    scores = {k: submissions[s.name]["code_score"] for k, s in students.items()}
+    assert scores == {k: float(sum(expected[k].values())) for k in students}
+
+    # 5. feedback: generated (hidden tests removed) and released by the instructor ...
+    _ok(instructor.server("POST", f"formgrader/api/assignment/{PS}/generate_feedback"), "generate_feedback")
+    _ok(instructor.server("POST", f"formgrader/api/assignment/{PS}/release_feedback"), "release_feedback")
+    # ... and each student fetches their own, which shows their own score
+    release = (ROOT / "assignments" / PS / f"{PS}.ipynb").read_text()
+    hidden = [line.strip() for c in solution.cells
+              for line in c.source.split("### BEGIN HIDDEN TESTS", 1)[-1].split("### END HIDDEN TESTS")[0].splitlines()
+              if "BEGIN HIDDEN TESTS" in c.source and len(line.strip()) >= 30
+              and not set("<>&'\"") & set(line) and line.strip() not in release]
+    assert len(hidden) >= 10, "distinctive hidden-test lines to look for"
+    for k, student in students.items():
+        _ok(student.server("POST", "assignments/fetch_feedback", listing), "fetch_feedback")
+        folders = _ok(student.server("GET", f"api/contents/{PS}/feedback"), "feedback")["content"]
+        assert len(folders) == 1, f"{student.name}: one feedback, for the submission that was graded: {folders}"
+        page = _ok(student.server("GET", f"api/contents/{folders[0]['path']}/{PS}.html?format=text&type=file"),
+                   "page")["content"]
+        assert f"Score: {scores[k]:.1f} / 16.0" in page or f"Score: {scores[k]} / 16" in page, page[:3000]
+        assert not [line for line in hidden if line in page][:1], "hidden tests in the feedback"
+
+    # nobody reads anyone else's feedback: not through the hub, not in the exchange
+    response = students[1].server("GET", f"api/contents/{PS}/feedback", owner=students[2].name)
+    assert response.status_code == 403
+    status, out = students[1].run(f"ls {hub.exchange / COURSE / 'feedback'}")
+    assert status != 0 and "Permission denied" in out, out
+    status, out = students[1].run(f"cat ~{students[2].name}/{PS}/feedback/*/{PS}.html")
+    assert status != 0 and "Permission denied" in out, out
