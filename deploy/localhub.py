@@ -30,6 +30,7 @@ Needs root (``useradd``, PAM, the spawner's setuid), ``configurable-http-proxy``
 (``npm install -g configurable-http-proxy``), ``bwrap`` (``apt-get install bubblewrap``) and the
 course's ``.venv`` with the ``hub`` extra (``jupyterhub``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,11 +53,14 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 COURSE_ID = "backprop-cnn-pyramids"
-COURSE_FOLDER = "backprop-course"     # the instructor's course directory, in their home
-GECOS_TAG = "course-hub run pid="     # marks accounts made by a run (see reap_stale_accounts)
+COURSE_FOLDER = "backprop-course"  # the instructor's course directory, in their home
+GECOS_TAG = "course-hub run pid="  # marks accounts made by a run (see reap_stale_accounts)
 # what a student's JupyterLab does not need (nbgrader's docs: instructors only)
-STUDENT_DISABLED_LAB_PLUGINS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
-                                "@jupyter/nbgrader:course-list"]
+STUDENT_DISABLED_LAB_PLUGINS = [
+    "@jupyter/nbgrader:formgrader",
+    "@jupyter/nbgrader:create-assignment",
+    "@jupyter/nbgrader:course-list",
+]
 STUDENT_DISABLED_SERVER_EXTENSIONS = ["nbgrader.server_extensions.formgrader"]
 
 
@@ -68,7 +72,7 @@ class HubError(RuntimeError):
 class Account:
     name: str
     password: str
-    role: str            # "instructor" or "student"
+    role: str  # "instructor" or "student"
 
     @property
     def home(self) -> Path:
@@ -157,7 +161,7 @@ def delete_account(name: str) -> None:
         return
     kill_uid_processes(uid)
     proc = subprocess.run(["userdel", "--remove", "--force", name], capture_output=True, text=True)
-    if proc.returncode not in (0, 6, 12):   # 6: no such user (raced), 12: could not remove home (gone)
+    if proc.returncode not in (0, 6, 12):  # 6: no such user (raced), 12: could not remove home (gone)
         _locked_retry(["userdel", "--remove", "--force", name])
 
 
@@ -168,7 +172,7 @@ def reap_stale_accounts() -> list[str]:
         if not entry.pw_gecos.startswith(GECOS_TAG):
             continue
         try:
-            pid = int(entry.pw_gecos[len(GECOS_TAG):].split()[0])
+            pid = int(entry.pw_gecos[len(GECOS_TAG) :].split()[0])
         except ValueError:
             continue
         if _alive([pid]):
@@ -229,8 +233,9 @@ def interpreter_view(prefix: Path, dest: Path) -> Path:
             _link_or_copy(lib, dest / "lib" / lib.name)
     for entry in (prefix / "lib" / version).iterdir():
         if entry.name != "site-packages":
-            _link_tree(entry, dest / "lib" / version / entry.name) if entry.is_dir() else \
-                _link_or_copy(entry, dest / "lib" / version / entry.name)
+            _link_tree(entry, dest / "lib" / version / entry.name) if entry.is_dir() else _link_or_copy(
+                entry, dest / "lib" / version / entry.name
+            )
     return dest
 
 
@@ -246,13 +251,16 @@ def build_class_env(venv: Path, repo: Path, dest: Path, python: str) -> Path:
     (dest / "bin").mkdir(parents=True)
     for name in ("python", "python3", f"python{version}"):
         (dest / "bin" / name).symlink_to(python)
-    (dest / "pyvenv.cfg").write_text(f"home = {os.path.dirname(python)}\ninclude-system-site-packages = false\n"
-                                     f"version = {sysconfig.get_python_version()}\n")
+    (dest / "pyvenv.cfg").write_text(
+        f"home = {os.path.dirname(python)}\ninclude-system-site-packages = false\n"
+        f"version = {sysconfig.get_python_version()}\n"
+    )
     _link_tree(src_site, dst_site)
     for stale in [*dst_site.glob("__editable__*"), *dst_site.glob("course_utils*")]:
         shutil.rmtree(stale) if stale.is_dir() and not stale.is_symlink() else stale.unlink()
-    shutil.copytree(repo / "course_utils", dst_site / "course_utils",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(
+        repo / "course_utils", dst_site / "course_utils", ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
     for sub in ("share/jupyter", "etc/jupyter"):
         if (venv / sub).is_dir():
             _link_tree(venv / sub, dest / sub)
@@ -281,12 +289,22 @@ class ClassHub:
     Use as a context manager, or call :meth:`setup`, :meth:`start` and, always, :meth:`cleanup`.
     """
 
-    def __init__(self, repo: Path = REPO, students: int = 3, prefix: str = "class", ip: str = "127.0.0.1",
-                 port: int | None = None, venv: Path | None = None, hide_repository: bool = True,
-                 log=None):
+    def __init__(
+        self,
+        repo: Path = REPO,
+        students: int = 3,
+        prefix: str = "class",
+        ip: str = "127.0.0.1",
+        port: int | None = None,
+        venv: Path | None = None,
+        hide_repository: bool = True,
+        log=None,
+    ):
         if os.geteuid() != 0:
-            raise HubError("the class hub needs root: it creates system users (useradd), checks their passwords "
-                           "with PAM and starts each user's server with that user's uid")
+            raise HubError(
+                "the class hub needs root: it creates system users (useradd), checks their passwords "
+                "with PAM and starts each user's server with that user's uid"
+            )
         if not 1 <= students <= 500:
             raise HubError(f"students: expected 1 to 500, got {students}")
         self.repo = Path(repo).resolve()
@@ -298,8 +316,9 @@ class ClassHub:
         run = secrets.token_hex(3)
         self.run_id = f"{prefix}-{run}"
         self.instructor = Account(f"{self.run_id}-instructor", secrets.token_urlsafe(12), "instructor")
-        self.students = [Account(f"{self.run_id}-student{k}", secrets.token_urlsafe(12), "student")
-                         for k in range(1, students + 1)]
+        self.students = [
+            Account(f"{self.run_id}-student{k}", secrets.token_urlsafe(12), "student") for k in range(1, students + 1)
+        ]
         self.service_token = secrets.token_hex(24)
         self.root: Path | None = None
         self.proc: subprocess.Popen | None = None
@@ -336,25 +355,30 @@ class ClassHub:
         return self.hub_dir / "jupyterhub.log"
 
     # -- set-up ------------------------------------------------------------------------------------
-    def setup(self) -> "ClassHub":
+    def setup(self) -> ClassHub:
         self.proxy = shutil.which("configurable-http-proxy")
         if not self.proxy:
-            raise HubError("configurable-http-proxy is not on the PATH: `npm install -g configurable-http-proxy` "
-                           "(Node 18 or newer: `apt-get install nodejs npm`)")
+            raise HubError(
+                "configurable-http-proxy is not on the PATH: `npm install -g configurable-http-proxy` "
+                "(Node 18 or newer: `apt-get install nodejs npm`)"
+            )
         self.bwrap = shutil.which("bwrap")
         if not self.bwrap and (self.hide_repository or private_ancestor(Path(sys.base_prefix).resolve())):
-            raise HubError("bwrap is not installed (`apt-get install bubblewrap`): it hides the repository, which "
-                           "holds solutions/, from the users' servers and lets them reach the course's Python")
+            raise HubError(
+                "bwrap is not installed (`apt-get install bubblewrap`): it hides the repository, which "
+                "holds solutions/, from the users' servers and lets them reach the course's Python"
+            )
         try:
             import jupyterhub  # noqa: F401
         except ImportError:
-            raise HubError(f"jupyterhub is not installed in {sys.prefix}: `python3 course.py hub` installs it "
-                           "(the `hub` extra)") from None
+            raise HubError(
+                f"jupyterhub is not installed in {sys.prefix}: `python3 course.py hub` installs it (the `hub` extra)"
+            ) from None
         reaped = reap_stale_accounts()
         if reaped:
             self.log(f"removed {len(reaped)} accounts left by runs that were killed: {', '.join(reaped)}")
         self.root = Path(tempfile.mkdtemp(prefix=f"course-hub-{self.run_id}-"))
-        self.root.chmod(0o755)      # students traverse it to reach env/ and exchange/
+        self.root.chmod(0o755)  # students traverse it to reach env/ and exchange/
         for account in self.accounts:
             self._create_account(account)
         self._build_env()
@@ -367,14 +391,25 @@ class ClassHub:
         return self
 
     def _create_account(self, account: Account) -> None:
-        _locked_retry(["useradd", "--create-home", "--shell", "/bin/bash",
-                       "--comment", f"{GECOS_TAG}{os.getpid()} {account.role}", account.name])
+        _locked_retry(
+            [
+                "useradd",
+                "--create-home",
+                "--shell",
+                "/bin/bash",
+                "--comment",
+                f"{GECOS_TAG}{os.getpid()} {account.role}",
+                account.name,
+            ]
+        )
         self._created.append(account.name)
         _locked_retry(["chpasswd"], input=f"{account.name}:{account.password}\n")
         account.home.chmod(0o700)
         # terminals are login shells, and Debian's /etc/profile resets PATH: put the class's tools first
         with open(account.home / ".profile", "a") as fh:
-            fh.write(f'\n# the class environment (python, jupyter, nbgrader)\nexport PATH="{self.root}/env/bin:$PATH"\n')
+            fh.write(
+                f'\n# the class environment (python, jupyter, nbgrader)\nexport PATH="{self.root}/env/bin:$PATH"\n'
+            )
 
     def _as_user(self, account: Account, *cmd, **kw):
         return subprocess.run(["runuser", "-u", account.name, "--", *cmd], capture_output=True, text=True, **kw)
@@ -391,10 +426,16 @@ class ClassHub:
             "# The class's exchange, read by every user's server (instructor and students).\n"
             "c = get_config()  # noqa: F821\n"
             f"c.Exchange.root = {str(self.exchange)!r}\n"
-            f"c.CourseDirectory.course_id = {COURSE_ID!r}\n")
-        probe = self._as_user(self.students[0], *self.sandbox(), str(self.env / "bin" / "python"), "-c",
-                              "import course_utils; print(course_utils.__file__)",
-                              cwd="/")
+            f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
+        )
+        probe = self._as_user(
+            self.students[0],
+            *self.sandbox(),
+            str(self.env / "bin" / "python"),
+            "-c",
+            "import course_utils; print(course_utils.__file__)",
+            cwd="/",
+        )
         if probe.returncode != 0 or not probe.stdout.startswith(str(self.env)):
             raise HubError(f"the class environment does not work for a student: {probe.stdout}{probe.stderr}")
         self.log(f"class environment {self.env} on {python} in {time.perf_counter() - t0:.1f} s")
@@ -407,14 +448,17 @@ class ClassHub:
         course.mkdir()
         shutil.copy(self.repo / "nbgrader_config.py", course)
         for sub in ("solutions", "assignments"):
-            shutil.copytree(self.repo / sub, course / sub,
-                            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.pyc"))
+            shutil.copytree(
+                self.repo / sub,
+                course / sub,
+                ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__", "*.pyc"),
+            )
         # the roster: the students belong to the course before they submit anything
         from nbgrader.api import Gradebook
 
         env = {**os.environ, "PATH": f"{self.venv}/bin{os.pathsep}{os.environ.get('PATH', '')}"}
         old_path = os.environ.get("PATH", "")
-        os.environ["PATH"] = env["PATH"]      # nbgrader calls alembic when it creates a gradebook
+        os.environ["PATH"] = env["PATH"]  # nbgrader calls alembic when it creates a gradebook
         try:
             with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id=COURSE_ID) as gradebook:
                 for student in self.students:
@@ -426,7 +470,8 @@ class ClassHub:
         (config / "nbgrader_config.py").write_text(
             "# nbgrader (formgrader, the command line) uses the course directory wherever it starts\n"
             "c = get_config()  # noqa: F821\n"
-            f"load_subconfig({str(course / 'nbgrader_config.py')!r})\n")
+            f"load_subconfig({str(course / 'nbgrader_config.py')!r})\n"
+        )
         course.chmod(0o700)
         self._chown_tree(course, self.instructor)
         self._chown_tree(config, self.instructor)
@@ -435,10 +480,13 @@ class ClassHub:
         config = student.home / ".jupyter"
         (config / "labconfig").mkdir(parents=True)
         (config / "labconfig" / "page_config.json").write_text(
-            json.dumps({"disabledExtensions": {p: True for p in STUDENT_DISABLED_LAB_PLUGINS}}, indent=1))
+            json.dumps({"disabledExtensions": {p: True for p in STUDENT_DISABLED_LAB_PLUGINS}}, indent=1)
+        )
         (config / "jupyter_server_config.json").write_text(
-            json.dumps({"ServerApp": {"jpserver_extensions": {e: False for e in STUDENT_DISABLED_SERVER_EXTENSIONS}}},
-                       indent=1))
+            json.dumps(
+                {"ServerApp": {"jpserver_extensions": {e: False for e in STUDENT_DISABLED_SERVER_EXTENSIONS}}}, indent=1
+            )
+        )
         self._chown_tree(config, student)
 
     @property
@@ -464,8 +512,18 @@ class ClassHub:
             binds += ["--tmpfs", str(self.repo)]
         if not binds:
             return []
-        return [self.bwrap, "--dev-bind", "/", "/", *binds, "--unshare-pid", "--proc", "/proc",
-                "--die-with-parent", "--"]
+        return [
+            self.bwrap,
+            "--dev-bind",
+            "/",
+            "/",
+            *binds,
+            "--unshare-pid",
+            "--proc",
+            "/proc",
+            "--die-with-parent",
+            "--",
+        ]
 
     def spawner_cmd(self) -> list[str]:
         """The command the hub runs (as the user) for each single-user server."""
@@ -495,24 +553,33 @@ class ClassHub:
             "Spawner.default_url": "/lab",
             "Spawner.notebook_dir": "~",
             "Spawner.environment": {"PATH": f"{self.env}/bin:/usr/local/bin:/usr/bin:/bin"},
-            "Spawner.start_timeout": 300,     # a loaded 2-core machine starts four servers at once
+            "Spawner.start_timeout": 300,  # a loaded 2-core machine starts four servers at once
             "Spawner.http_timeout": 300,
             "JupyterHub.services": [{"name": "course-admin", "api_token": self.service_token}],
-            "JupyterHub.load_roles": [{"name": "course-admin", "services": ["course-admin"],
-                                       "scopes": ["admin:users", "admin:servers", "list:users"]}],
+            "JupyterHub.load_roles": [
+                {
+                    "name": "course-admin",
+                    "services": ["course-admin"],
+                    "scopes": ["admin:users", "admin:servers", "list:users"],
+                }
+            ],
         }
         lines = ["# Written by deploy/localhub.py for one run; see that file.", "c = get_config()  # noqa: F821"]
         lines += [f"c.{key} = {value!r}" for key, value in config.items()]
         (self.hub_dir / "jupyterhub_config.py").write_text("\n".join(lines) + "\n")
 
     # -- running -----------------------------------------------------------------------------------
-    def start(self, timeout: float = 180) -> "ClassHub":
+    def start(self, timeout: float = 180) -> ClassHub:
         env = {**os.environ, "PATH": f"{self.venv}/bin{os.pathsep}{os.environ.get('PATH', '')}"}
         self._log_handle = open(self.log_file, "ab")
-        self.proc = subprocess.Popen([str(self.venv / "bin" / "python"), "-m", "jupyterhub", "-f",
-                                      str(self.hub_dir / "jupyterhub_config.py")],
-                                     cwd=self.hub_dir, env=env, stdout=self._log_handle, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            [str(self.venv / "bin" / "python"), "-m", "jupyterhub", "-f", str(self.hub_dir / "jupyterhub_config.py")],
+            cwd=self.hub_dir,
+            env=env,
+            stdout=self._log_handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.time() + timeout
         while True:
             try:
@@ -534,9 +601,12 @@ class ClassHub:
     def api(self, method: str, path: str, body=None, token: str | None = None, timeout: float = 60):
         """A request to the hub's REST API (``/hub/api``+path) with the course-admin service's token."""
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(f"{self.url}/hub/api{path}", data=data, method=method,
-                                         headers={"Authorization": f"token {token or self.service_token}",
-                                                  "Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{self.url}/hub/api{path}",
+            data=data,
+            method=method,
+            headers={"Authorization": f"token {token or self.service_token}", "Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 text = response.read().decode()
@@ -548,10 +618,10 @@ class ClassHub:
         """Start the named users' servers through the REST API and wait until all are ready."""
         from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(max_workers=len(names) or 1) as pool:   # the hub answers when a server is up
+        with ThreadPoolExecutor(max_workers=len(names) or 1) as pool:  # the hub answers when a server is up
             answers = list(pool.map(lambda name: self.api("POST", f"/users/{name}/server", timeout=timeout), names))
         for name, (status, body) in zip(names, answers):
-            if status not in (201, 202, 400):     # 400: already running
+            if status not in (201, 202, 400):  # 400: already running
                 raise HubError(f"starting {name}'s server: {status} {body}")
         deadline = time.time() + timeout
         waiting = set(names)
@@ -577,7 +647,7 @@ class ClassHub:
                 pass
         if self.proc is not None:
             try:
-                os.killpg(self.proc.pid, signal.SIGKILL)   # the proxy shares the hub's process group
+                os.killpg(self.proc.pid, signal.SIGKILL)  # the proxy shares the hub's process group
             except ProcessLookupError:
                 pass
             self.proc.wait()
@@ -608,7 +678,7 @@ class ClassHub:
                 problems.append(f"{self.root} still exists")
         return problems
 
-    def __enter__(self) -> "ClassHub":
+    def __enter__(self) -> ClassHub:
         try:
             self.setup()
             self.start()
@@ -649,17 +719,27 @@ class HubUser:
         url = f"{self.hub.url}/hub/login"
         self.session.get(url, timeout=30)
         xsrf = self.session.cookies.get("_xsrf", path="/hub/") or self.session.cookies.get("_xsrf")
-        response = self.session.post(url, data={"username": self.name, "_xsrf": xsrf,
-                                                "password": self.account.password if password is None else password},
-                                     allow_redirects=False, timeout=60)
+        response = self.session.post(
+            url,
+            data={
+                "username": self.name,
+                "_xsrf": xsrf,
+                "password": self.account.password if password is None else password,
+            },
+            allow_redirects=False,
+            timeout=60,
+        )
         return response.status_code == 302 and "jupyterhub-session-id" in self.session.cookies
 
     def new_token(self, note: str = "course hub session") -> str:
         """An API token of this user, requested by the user (logged in) through the hub's REST API."""
         xsrf = self.session.cookies.get("_xsrf", path="/hub/") or self.session.cookies.get("_xsrf")
-        response = self.session.post(f"{self.hub.url}/hub/api/users/{self.name}/tokens",
-                                     json={"note": note, "expires_in": 7200},
-                                     headers={"X-XSRFToken": xsrf}, timeout=60)
+        response = self.session.post(
+            f"{self.hub.url}/hub/api/users/{self.name}/tokens",
+            json={"note": note, "expires_in": 7200},
+            headers={"X-XSRFToken": xsrf},
+            timeout=60,
+        )
         if response.status_code != 201:
             raise HubError(f"{self.name} could not get a token: {response.status_code} {response.text[:300]}")
         self.token = response.json()["token"]
@@ -670,8 +750,15 @@ class HubUser:
         import requests
 
         url = f"{self.hub.url}/user/{owner or self.name}/{path.lstrip('/')}"
-        return requests.request(method, url, json=body, timeout=timeout, allow_redirects=False,
-                                headers={"Authorization": f"token {self.token}"}, **kw)
+        return requests.request(
+            method,
+            url,
+            json=body,
+            timeout=timeout,
+            allow_redirects=False,
+            headers={"Authorization": f"token {self.token}"},
+            **kw,
+        )
 
     def run(self, command: str, timeout: float = 600) -> tuple[int, str]:
         """Run ``command`` in a terminal of this user's server; returns (exit status, output)."""
@@ -682,15 +769,23 @@ class HubUser:
             response.raise_for_status()
             name = response.json()["name"]
             ws_url = self.hub.url.replace("http://", "ws://") + f"/user/{self.name}/terminals/websocket/{name}"
-            self._terminal = (name, websocket.create_connection(
-                ws_url, header=[f"Authorization: token {self.token}"], timeout=timeout))
+            self._terminal = (
+                name,
+                websocket.create_connection(ws_url, header=[f"Authorization: token {self.token}"], timeout=timeout),
+            )
             self._terminal[1].send(json.dumps(["set_size", 50, 250, 800, 1600]))
         ws = self._terminal[1]
         self._marker += 1
         # the markers are printed with printf, so the echoed command line never matches them
         pattern = re.compile(rf"<<start{self._marker}>>\n(.*)<<done{self._marker}:(\d+)>>", re.S)
-        ws.send(json.dumps(["stdin", f"printf '<<start%s>>\\n' {self._marker}; {command}; "
-                                     f"printf '<<done%s:%s>>\\n' {self._marker} $?\r"]))
+        ws.send(
+            json.dumps(
+                [
+                    "stdin",
+                    f"printf '<<start%s>>\\n' {self._marker}; {command}; printf '<<done%s:%s>>\\n' {self._marker} $?\r",
+                ]
+            )
+        )
         output, deadline = "", time.time() + timeout
         while time.time() < deadline:
             kind, *payload = json.loads(ws.recv())
@@ -713,8 +808,9 @@ class HubUser:
 # `python3 course.py hub`
 # -------------------------------------------------------------------------------------------------
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python3 course.py hub",
-                                     description="Start a JupyterHub for one class on this machine (needs root).")
+    parser = argparse.ArgumentParser(
+        prog="python3 course.py hub", description="Start a JupyterHub for one class on this machine (needs root)."
+    )
     parser.add_argument("--students", type=int, default=3, help="number of student accounts (default 3)")
     parser.add_argument("--port", type=int, default=8000, help="the hub's port (default 8000)")
     parser.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1; 0.0.0.0 for a LAN)")
@@ -725,9 +821,9 @@ def main(argv=None) -> int:
         print(f"[hub] {exc}", file=sys.stderr)
         return 1
     stop = []
-    for sig in (signal.SIGTERM, signal.SIGHUP):       # a closed terminal or `kill` cleans up too
+    for sig in (signal.SIGTERM, signal.SIGHUP):  # a closed terminal or `kill` cleans up too
         signal.signal(sig, lambda *a: stop.append(1))
-    signal.signal(signal.SIGINT, signal.default_int_handler)   # Ctrl-C, even if started in the background
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C, even if started in the background
     try:
         hub.setup()
         hub.start()
@@ -735,10 +831,12 @@ def main(argv=None) -> int:
         print(f"  {'account':<32} {'password':<18} role", flush=True)
         for account in hub.accounts:
             print(f"  {account.name:<32} {account.password:<18} {account.role}", flush=True)
-        print(f"\n  course directory (instructor only): {hub.course_dir}\n  exchange: {hub.exchange}\n"
-              "  Log in as the instructor: Nbgrader > Formgrader to generate and release ps1; as a student:\n"
-              "  Nbgrader > Assignment List to fetch and submit. Ctrl-C stops the hub and deletes every account.\n",
-              flush=True)
+        print(
+            f"\n  course directory (instructor only): {hub.course_dir}\n  exchange: {hub.exchange}\n"
+            "  Log in as the instructor: Nbgrader > Formgrader to generate and release ps1; as a student:\n"
+            "  Nbgrader > Assignment List to fetch and submit. Ctrl-C stops the hub and deletes every account.\n",
+            flush=True,
+        )
         while not stop and hub.proc.poll() is None:
             time.sleep(0.5)
     except KeyboardInterrupt:

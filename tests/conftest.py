@@ -4,6 +4,7 @@ Notebooks run in their own kernels (tests/test_notebooks.py) and keep the
 inline backend, so ``plt.show()`` still produces images there.
 """
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")
 
@@ -33,7 +34,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@__import__("pytest").hookimpl(trylast=True)
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """pytest-xdist's ``--dist loadgroup`` marks a grouped test by appending ``@group`` to
     ``item._nodeid``; pytest 9.2 builds ``nodeid`` from ``item._id`` instead, so the groups were

@@ -9,6 +9,7 @@ their own token; the teardown proves that no account, home, folder or process of
 Needs root, configurable-http-proxy (npm) and bubblewrap; `.ci/run` installs them. Where one is
 missing the tests are skipped and say which.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -19,7 +20,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import load_course_script
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,14 +27,20 @@ _spec = importlib.util.spec_from_file_location("localhub", ROOT / "deploy" / "lo
 localhub = sys.modules.setdefault("localhub", importlib.util.module_from_spec(_spec))
 _spec.loader.exec_module(localhub)
 
-_missing = [why for ok, why in [
-    (os.geteuid() == 0, "root (the hub creates system users)"),
-    (shutil.which("configurable-http-proxy"), "configurable-http-proxy (npm install -g configurable-http-proxy)"),
-    (shutil.which("bwrap"), "bubblewrap (apt-get install bubblewrap)"),
-    (importlib.util.find_spec("jupyterhub"), "jupyterhub (the test extra)"),
-] if not ok]
-pytestmark = [pytest.mark.skipif(bool(_missing), reason=f"the hub tests need {', '.join(_missing)}"),
-              pytest.mark.xdist_group("hub")]  # one hub for the module (course.py: --dist loadgroup)
+_missing = [
+    why
+    for ok, why in [
+        (os.geteuid() == 0, "root (the hub creates system users)"),
+        (shutil.which("configurable-http-proxy"), "configurable-http-proxy (npm install -g configurable-http-proxy)"),
+        (shutil.which("bwrap"), "bubblewrap (apt-get install bubblewrap)"),
+        (importlib.util.find_spec("jupyterhub"), "jupyterhub (the test extra)"),
+    ]
+    if not ok
+]
+pytestmark = [
+    pytest.mark.skipif(bool(_missing), reason=f"the hub tests need {', '.join(_missing)}"),
+    pytest.mark.xdist_group("hub"),
+]  # one hub for the module (course.py: --dist loadgroup)
 
 COURSE = localhub.COURSE_ID
 
@@ -90,8 +96,9 @@ def test_the_login_form_checks_system_passwords(hub):
 def test_each_user_runs_their_own_server_in_the_class_environment(hub):
     for account in hub.accounts:
         user = hub.users[account.name]
-        status, out = user.run("id -un; python -c 'import course_utils, sys; print(course_utils.__file__)'; "
-                               "stat -c %a ~")
+        status, out = user.run(
+            "id -un; python -c 'import course_utils, sys; print(course_utils.__file__)'; stat -c %a ~"
+        )
         assert status == 0, out
         name, module, home_mode = out.split()[:3]
         assert name == account.name
@@ -109,10 +116,13 @@ def test_students_cannot_read_solutions_the_gradebook_or_each_other(hub):
     assert repo_solution.exists()
     status, out = instructor.run(f"head -c 20 {solution} && head -c 15 {gradebook}")
     assert status == 0 and '"cells"' in out and "SQLite format" in out, out
-    for path, why in [(solution, "Permission denied"), (gradebook, "Permission denied"),
-                      (hub.course_dir / "nbgrader_config.py", "Permission denied"),
-                      (repo_solution, "No such file"),            # the repository is hidden from servers
-                      (other.home / ".profile", "Permission denied")]:
+    for path, why in [
+        (solution, "Permission denied"),
+        (gradebook, "Permission denied"),
+        (hub.course_dir / "nbgrader_config.py", "Permission denied"),
+        (repo_solution, "No such file"),  # the repository is hidden from servers
+        (other.home / ".profile", "Permission denied"),
+    ]:
         status, out = student.run(f"cat {path}")
         assert status != 0 and why in out, (path, out)
     status, out = student.run(f"ls {ROOT}")
@@ -144,8 +154,8 @@ def test_the_hub_refuses_a_bad_class_size():
 # -------------------------------------------------------------------------------------------------
 PS = "ps1"
 # what each student hands in (tests/fixtures/submissions/ps1.py defines the work and its scores)
-PLAN = {1: ["correct"], 2: ["partial"], 3: ["wrong", "correct"], 4: ["correct"]}   # 3 submits twice
-LATE = 4                                                                              # 4 submits after the due date
+PLAN = {1: ["correct"], 2: ["partial"], 3: ["wrong", "correct"], 4: ["correct"]}  # 3 submits twice
+LATE = 4  # 4 submits after the due date
 
 
 def _ok(response, what):
@@ -171,8 +181,16 @@ def released(hub):
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium not installed (apt-get install chromium)")
@@ -192,7 +210,7 @@ def test_a_student_logs_in_and_sees_the_problem_set_in_jupyterlab(hub, released,
             page.get_by_text("Assignment List", exact=True).click()
             released_list = page.locator("#released_assignments_list")
             released_list.get_by_text(released, exact=True).wait_for(timeout=60_000)
-            page.screenshot(path=str(tmp_path / "assignment-list.png"))   # kept for a look when a run fails
+            page.screenshot(path=str(tmp_path / "assignment-list.png"))  # kept for a look when a run fails
             fetch = released_list.get_by_role("button", name="Fetch")
             assert fetch.count() == 1, "ps1 is offered for fetching"
             assert COURSE in released_list.inner_text()
@@ -218,11 +236,12 @@ def test_a_problem_set_goes_round_the_class(hub, released):
     # 2. each student sees it, fetches it into their home, works on it and submits (3 twice, 4 late)
     submitted = {}
     for k, student in students.items():
-        if k == LATE:   # the due date passes: the instructor sets it to now, in a terminal
+        if k == LATE:  # the due date passes: the instructor sets it to now, in a terminal
             status, out = instructor.run(
-                f"cd ~/{localhub.COURSE_FOLDER} && python -c \"import datetime; from nbgrader.api import Gradebook; "
+                f'cd ~/{localhub.COURSE_FOLDER} && python -c "import datetime; from nbgrader.api import Gradebook; '
                 f"gb = Gradebook('sqlite:///gradebook.db'); gb.update_or_create_assignment('{PS}', "
-                f"duedate=datetime.datetime.utcnow()); gb.close()\"")
+                f'duedate=datetime.datetime.utcnow()); gb.close()"'
+            )
             assert status == 0, out
         released = _ok(student.server("GET", f"assignments?course_id={COURSE}"), "list")["value"]
         assert [(a["assignment_id"], a["status"]) for a in released] == [(PS, "released")], released
@@ -231,8 +250,12 @@ def test_a_problem_set_goes_round_the_class(hub, released):
         assert "YOUR CODE HERE" in json.dumps(fetched) and "BEGIN SOLUTION" not in json.dumps(fetched)
         for version in PLAN[k]:
             work = build_submission(fetched, solution, fixture.STUDENTS[version])
-            _ok(student.server("PUT", f"api/contents/{PS}/{PS}.ipynb",
-                               {"type": "notebook", "format": "json", "content": work}), "save")
+            _ok(
+                student.server(
+                    "PUT", f"api/contents/{PS}/{PS}.ipynb", {"type": "notebook", "format": "json", "content": work}
+                ),
+                "save",
+            )
             after = _ok(student.server("POST", "assignments/submit", listing), f"submit {version}")["value"]
             submitted[k] = work
         mine = [a for a in after if a["status"] == "submitted"]
@@ -250,8 +273,9 @@ def test_a_problem_set_goes_round_the_class(hub, released):
     names = {c["name"] for c in _ok(instructor.server("GET", f"api/contents/{course}/submitted"), "ls")["content"]}
     assert names == {s.name for s in students.values()}
     second = _notebook(instructor, f"{course}/submitted/{students[3].name}/{PS}/{PS}.ipynb")
-    assert [c["source"] for c in second["cells"]] == [c.source for c in submitted[3].cells], \
+    assert [c["source"] for c in second["cells"]] == [c.source for c in submitted[3].cells], (
         "collect must take the second submission of student 3"
+    )
 
     # 4. grading with the course's grader, in a terminal of the instructor's own server
     status, out = instructor.run(f"cd ~/{course} && python -m course_utils.grading autograde {PS}")
@@ -260,13 +284,18 @@ def test_a_problem_set_goes_round_the_class(hub, released):
         assert student.name in out, out
 
     # scores per part, through the formgrader's API
-    expected = {1: fixture.EXPECTED["correct"], 2: fixture.EXPECTED["partial"], 3: fixture.EXPECTED["correct"],
-                4: fixture.EXPECTED["correct"]}
+    expected = {
+        1: fixture.EXPECTED["correct"],
+        2: fixture.EXPECTED["partial"],
+        3: fixture.EXPECTED["correct"],
+        4: fixture.EXPECTED["correct"],
+    }
     notebooks = _ok(instructor.server("GET", f"formgrader/api/submitted_notebooks/{PS}/{PS}"), "notebooks")
     by_student = {nb["student"]: nb for nb in notebooks}
     for k, student in students.items():
-        grades = _ok(instructor.server("GET", f"formgrader/api/grades?submission_id={by_student[student.name]['id']}"),
-                     "grades")
+        grades = _ok(
+            instructor.server("GET", f"formgrader/api/grades?submission_id={by_student[student.name]['id']}"), "grades"
+        )
         auto = {g["name"]: g["auto_score"] for g in grades if g["name"] in expected[k]}
         assert auto == {gid: float(p) for gid, p in expected[k].items()}, (student.name, auto)
     submissions = {s["student"]: s for s in _ok(instructor.server("GET", f"formgrader/api/submissions/{PS}"), "subs")}
@@ -283,17 +312,23 @@ def test_a_problem_set_goes_round_the_class(hub, released):
     _ok(instructor.server("POST", f"formgrader/api/assignment/{PS}/release_feedback"), "release_feedback")
     # ... and each student fetches their own, which shows their own score
     release = (ROOT / "assignments" / PS / f"{PS}.ipynb").read_text()
-    hidden = [line.strip() for c in solution.cells
-              for line in c.source.split("### BEGIN HIDDEN TESTS", 1)[-1].split("### END HIDDEN TESTS")[0].splitlines()
-              if "BEGIN HIDDEN TESTS" in c.source and len(line.strip()) >= 30
-              and not set("<>&'\"") & set(line) and line.strip() not in release]
+    hidden = [
+        line.strip()
+        for c in solution.cells
+        for line in c.source.split("### BEGIN HIDDEN TESTS", 1)[-1].split("### END HIDDEN TESTS")[0].splitlines()
+        if "BEGIN HIDDEN TESTS" in c.source
+        and len(line.strip()) >= 30
+        and not set("<>&'\"") & set(line)
+        and line.strip() not in release
+    ]
     assert len(hidden) >= 10, "distinctive hidden-test lines to look for"
     for k, student in students.items():
         _ok(student.server("POST", "assignments/fetch_feedback", listing), "fetch_feedback")
         folders = _ok(student.server("GET", f"api/contents/{PS}/feedback"), "feedback")["content"]
         assert len(folders) == 1, f"{student.name}: one feedback, for the submission that was graded: {folders}"
-        page = _ok(student.server("GET", f"api/contents/{folders[0]['path']}/{PS}.html?format=text&type=file"),
-                   "page")["content"]
+        page = _ok(student.server("GET", f"api/contents/{folders[0]['path']}/{PS}.html?format=text&type=file"), "page")[
+            "content"
+        ]
         assert f"Score: {scores[k]:.1f} / 16.0" in page or f"Score: {scores[k]} / 16" in page, page[:3000]
         assert not [line for line in hidden if line in page][:1], "hidden tests in the feedback"
 
