@@ -711,8 +711,6 @@ class HubUser:
         self.hub, self.account, self.name = hub, account, account.name
         self.session = requests.Session()
         self.token: str | None = None
-        self._terminal = None
-        self._marker = 0
 
     def login(self, password: str | None = None) -> bool:
         """Log in through ``/hub/login`` (PAM); True if the hub accepted the password."""
@@ -761,47 +759,43 @@ class HubUser:
         )
 
     def run(self, command: str, timeout: float = 600) -> tuple[int, str]:
-        """Run ``command`` in a terminal of this user's server; returns (exit status, output)."""
+        """Run ``command`` in a new terminal of this user's server; returns (exit status, output).
+
+        One terminal per command: a websocket left idle between commands misses the server's pings
+        and is closed by it.
+        """
         import websocket
 
-        if self._terminal is None:
-            response = self.server("POST", "api/terminals")
-            response.raise_for_status()
-            name = response.json()["name"]
-            ws_url = self.hub.url.replace("http://", "ws://") + f"/user/{self.name}/terminals/websocket/{name}"
-            self._terminal = (
-                name,
-                websocket.create_connection(ws_url, header=[f"Authorization: token {self.token}"], timeout=timeout),
-            )
-            self._terminal[1].send(json.dumps(["set_size", 50, 250, 800, 1600]))
-        ws = self._terminal[1]
-        self._marker += 1
-        # the markers are printed with printf, so the echoed command line never matches them
-        pattern = re.compile(rf"<<start{self._marker}>>\n(.*)<<done{self._marker}:(\d+)>>", re.S)
-        ws.send(
-            json.dumps(
-                [
-                    "stdin",
-                    f"printf '<<start%s>>\\n' {self._marker}; {command}; printf '<<done%s:%s>>\\n' {self._marker} $?\r",
-                ]
-            )
-        )
-        output, deadline = "", time.time() + timeout
-        while time.time() < deadline:
-            kind, *payload = json.loads(ws.recv())
-            if kind == "stdout":
-                output += _ANSI.sub("", payload[0])
-                found = pattern.search(output)
-                if found:
-                    return int(found.group(2)), found.group(1)
-        raise HubError(f"{self.name}: `{command}` did not finish in {timeout} s; output so far:\n{output[-2000:]}")
-
-    def close(self) -> None:
-        if self._terminal is not None:
-            name, ws = self._terminal
-            self._terminal = None
+        response = self.server("POST", "api/terminals")
+        response.raise_for_status()
+        name = response.json()["name"]
+        ws_url = self.hub.url.replace("http://", "ws://") + f"/user/{self.name}/terminals/websocket/{name}"
+        ws = websocket.create_connection(ws_url, header=[f"Authorization: token {self.token}"], timeout=timeout)
+        try:
+            ws.send(json.dumps(["set_size", 50, 250, 800, 1600]))
+            # the markers are printed with printf, so the echoed command line never matches them
+            pattern = re.compile(r"<<start>>\n(.*)<<done:(\d+)>>", re.S)
+            line = f"printf '<<%s>>\\n' start; {command}; printf '<<done:%s>>\\n' $?\r"
+            ws.send(json.dumps(["stdin", line]))
+            output, deadline = "", time.time() + timeout
+            while time.time() < deadline:
+                message = ws.recv()
+                if not message:
+                    raise HubError(f"{self.name}: the terminal closed during `{command}`; output:\n{output[-2000:]}")
+                kind, *payload = json.loads(message)
+                if kind == "stdout":
+                    output += _ANSI.sub("", payload[0])
+                    found = pattern.search(output)
+                    if found:
+                        return int(found.group(2)), found.group(1)
+            raise HubError(f"{self.name}: `{command}` did not finish in {timeout} s; output so far:\n{output[-2000:]}")
+        finally:
             ws.close()
             self.server("DELETE", f"api/terminals/{name}")
+
+    def close(self) -> None:
+        """Log out: the hub forgets this session's cookie (the token stays valid until it expires)."""
+        self.session.close()
 
 
 # -------------------------------------------------------------------------------------------------
