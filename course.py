@@ -4,11 +4,13 @@
     python3 course.py lab      # create .venv if needed, then open the course in JupyterLab
     python3 course.py test     # create .venv if needed (with test extras), then run every test
     python3 course.py hub      # as root: a JupyterHub for one class on this machine (deploy/localhub.py)
+    python3 course.py present [notebook or demo]   # lecture mode: the demos in Voila, code hidden
 
 Both are idempotent: the environment is (re)installed only when it is missing,
 when pyproject.toml changed, or when a command needs extras not installed yet.
 Extra arguments are passed through, e.g. ``python3 course.py lab --no-browser``
-or ``python3 course.py test -k conv``.
+or ``python3 course.py test -k conv``. ``present`` opens a page listing the demos, or with an
+argument one lecture notebook (``06``, ``06_backprop_convolution``) or one demo (``BlendDemo``).
 """
 from __future__ import annotations
 
@@ -17,6 +19,10 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+import time
+import urllib.request
+import webbrowser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -74,15 +80,115 @@ def lab_command(args: list[str], bin_dir: Path = BIN, root: Path = ROOT) -> list
     ]
 
 
+#: JupyterLab defaults the course ships (the browser tests use them too): the kernel starts without
+#: asking, no news pop-up over the demos, every cell rendered (widgets off-screen stay drawn)
+LAB_SETTINGS = {
+    "@jupyterlab/notebook-extension:tracker": {"autoStartDefaultKernel": True, "windowingMode": "none"},
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+}
+
+
+def ship_lab_settings(prefix: Path = VENV) -> Path:
+    """Write :data:`LAB_SETTINGS` as the environment's JupyterLab ``overrides.json`` (a user's own
+    settings still win over it); keep any other entries already there."""
+    path = prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    current = {}
+    if path.exists():
+        try:
+            current = json.loads(path.read_text())
+        except ValueError:
+            current = {}
+    merged = {**current, **{k: {**current.get(k, {}), **v} for k, v in LAB_SETTINGS.items()}}
+    if merged != current:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(merged, indent=2))
+    return path
+
+
 def lab(args: list[str]) -> int:
     ensure_environment(set())
+    ship_lab_settings()
     cmd = lab_command(args)
     _say("opening JupyterLab on notebooks/ (stop it with Ctrl-C) ...")
     return subprocess.call(cmd, cwd=ROOT)
 
 
+def present_command(folder: Path, port: int, args: list[str], bin_dir: Path = BIN) -> list[str]:
+    """The Voila command line of lecture mode: the presenter pages in ``folder``, code hidden."""
+    return [
+        str(bin_dir / "voila"), str(folder),
+        f"--port={port}",
+        "--no-browser",                                   # present() opens the page listing the demos
+        "--theme=light",
+        "--VoilaConfiguration.show_tracebacks=True",      # a lecturer should see what went wrong
+        *args,
+    ]
+
+
+def present_environment() -> dict:
+    """Voila's environment: its kernels draw the demos at the presenter scale."""
+    return {**os.environ, "COURSE_PRESENTER": "1"}
+
+
+def present_page(target: str | None, folder: Path) -> str:
+    """The page to open for ``present [target]``: the list of demos, a lecture notebook or one demo."""
+    if not target:
+        return "index.ipynb"
+    stem = target.removesuffix(".ipynb")
+    lectures = sorted(p.name for p in (folder / "lectures").glob("*.ipynb"))
+    for name in lectures:
+        if name.removesuffix(".ipynb") == stem or name.split("_")[0] == stem:
+            return f"lectures/{name}"
+    demos = json.loads((folder / "demos.json").read_text())
+    if stem in demos:
+        return demos[stem]
+    known = ", ".join([name.split("_")[0] for name in lectures] + sorted(demos))
+    raise SystemExit(f"[course] present: no lecture notebook or demo called {target!r}; try one of {known}")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def present(args: list[str]) -> int:
+    ensure_environment(set())
+    target = args[0] if args and not args[0].startswith("-") else None
+    rest = args[1:] if target else args
+    folder = Path(tempfile.mkdtemp(prefix="course-present-"))
+    subprocess.run([str(PYTHON), "-c", "import sys; from course_utils.demos.presenter import "
+                    "write_presenter_notebooks as w; w(sys.argv[1], sys.argv[2])", str(folder),
+                    str(ROOT / "notebooks")], check=True)
+    page = present_page(target, folder)
+    port = next((int(a.split("=", 1)[1]) for a in rest if a.startswith("--port=")), None) or _free_port()
+    rest = [a for a in rest if not a.startswith("--port=")]
+    open_browser = "--no-browser" not in rest
+    cmd = present_command(folder, port, [a for a in rest if a != "--no-browser"])
+    url = f"http://localhost:{port}/voila/render/{urllib.request.quote(page)}"
+    _say(f"lecture mode: Voila on {url} (stop it with Ctrl-C) ...")
+    proc = subprocess.Popen(cmd, cwd=folder, env=present_environment())
+    try:
+        deadline = time.time() + 120
+        while proc.poll() is None and time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"http://localhost:{port}/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        if open_browser and proc.poll() is None:
+            webbrowser.open(url)
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        return proc.wait()
+
+
 def test(args: list[str]) -> int:
     ensure_environment({"test"})
+    ship_lab_settings()
     parallel = [] if any(a == "-n" or a.startswith("-n") for a in args) else ["-n", "auto", "--dist", "loadgroup"]
     cmd = [str(PYTHON), "-m", "pytest", *parallel, *args]
     _say(" ".join(["pytest", *parallel, *args]))
@@ -100,7 +206,7 @@ def hub(args: list[str]) -> int:
     return subprocess.call([str(PYTHON), str(ROOT / "deploy" / "localhub.py"), *args], cwd=ROOT)
 
 
-COMMANDS = {"lab": lab, "test": test, "hub": hub}
+COMMANDS = {"lab": lab, "test": test, "hub": hub, "present": present}
 
 
 def main(argv: list[str]) -> int:

@@ -119,12 +119,14 @@ def test_pool_demo_windows_follow_size_and_stride(pool_demo):
     d.size.value, d.stride.value = 3, 1
     assert d.out.shape == (4, 4)
     # overlapping windows: one outlined at a time (with its switch), chosen by the slider
-    assert d.window.max == 16 and not d.window.disabled
+    assert d.window.max == 16
     d.window.value = 6
     assert d.windows.shown() == [(1, 1)] and len(d.visible_switches()) == 1
     assert all(r.get_width() == 3 for r in d.windows.rects if r.get_visible())
     d.stride.value = 3
-    assert d.windows.shown() == [(0, 0), (0, 3), (3, 0), (3, 3)] and d.window.disabled  # apart: all drawn
+    assert d.windows.shown() == [(0, 0), (0, 3), (3, 0), (3, 3)]  # apart: all drawn, the chosen one thick
+    assert d.window.value == 4  # clamped to the 4 windows there are now
+    assert [r.get_linewidth() for r in d.windows.rects if r.get_visible()] == [2.5, 2.5, 2.5, 5.0]
     d.stride.value = 1
     before = d.x.copy()
     d.new_random.click()

@@ -65,6 +65,9 @@ CHECKED = [
     "tests/test_demos_pyramids.py",
     "tests/test_demos_readability.py",
     "tests/test_plotting.py",
+    "tests/test_present.py",
+    "tests/test_browser.py",
+    "benchmarks/bench_browser.py",
     # the grading engine (issue 11; checks/ and mistakes.py are issue 12's)
     "course_utils/grading/__init__.py",
     "course_utils/grading/__main__.py",

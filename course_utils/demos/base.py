@@ -48,7 +48,7 @@ PRESENTER_CSS = """<style>
 BASE_CSS = """<style>
 .course-demo .course-status .widget-html-content { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .course-demo .course-error .widget-html-content { color: #c92a2a; white-space: pre-wrap; }
-.course-demo .widget-image { max-width: 100%; height: auto; }
+.course-demo .course-status2 .widget-html-content { height: 2.7em; overflow: hidden; line-height: 1.35; }
 </style>"""
 
 
@@ -136,7 +136,11 @@ class Demo:
 
         self.presenter = presenter_scale()
         self.fig = new_figure(self.figsize)
-        self.image = widgets.Image(format=self.image_format)
+        width = round(self.fig.get_figwidth() * self.fig.dpi)
+        # shown at its own size (never stretched: the text would grow, the picture no longer fit)
+        self.image = widgets.Image(
+            format=self.image_format, layout=widgets.Layout(width=f"{width}px", max_width="100%", height="auto")
+        )
         self.error = widgets.HTML("")
         self.error.add_class("course-error")
         self.controls = []

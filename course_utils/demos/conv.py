@@ -81,16 +81,18 @@ class ConvGradientDemo(Demo):
         self.explain = widgets.HTML("")
         self.explain.add_class("course-status")
 
-        narrow = widgets.Layout(width="250px")
+        narrow = widgets.Layout(width="290px")
+        style = {"description_width": "initial"}
+        last, most = size - 1, kernel - 1
         self.mode = widgets.ToggleButtons(
             options=self.MODES, value="input pixel", tooltips=["the pixel (i', j') of X", "the weight (a', b') of W"]
         )
-        self.stride = widgets.IntSlider(value=1, min=1, max=2, description="stride S", layout=narrow)
-        self.pad = widgets.IntSlider(value=0, min=0, max=max_pad, description="pad", layout=narrow)
-        self.i_in = widgets.IntSlider(value=2, min=0, max=size - 1, description="pixel i'", layout=narrow)
-        self.j_in = widgets.IntSlider(value=2, min=0, max=size - 1, description="pixel j'", layout=narrow)
-        self.a_w = widgets.IntSlider(value=0, min=0, max=kernel - 1, description="weight a'", layout=narrow)
-        self.b_w = widgets.IntSlider(value=0, min=0, max=kernel - 1, description="weight b'", layout=narrow)
+        self.stride = widgets.IntSlider(value=1, min=1, max=2, description="stride S", layout=narrow, style=style)
+        self.pad = widgets.IntSlider(value=0, min=0, max=max_pad, description="pad", layout=narrow, style=style)
+        self.i_in = widgets.IntSlider(value=2, min=0, max=last, description="pixel i'", layout=narrow, style=style)
+        self.j_in = widgets.IntSlider(value=2, min=0, max=last, description="pixel j'", layout=narrow, style=style)
+        self.a_w = widgets.IntSlider(value=0, min=0, max=most, description="weight a'", layout=narrow, style=style)
+        self.b_w = widgets.IntSlider(value=0, min=0, max=most, description="weight b'", layout=narrow, style=style)
         self.watch(self.mode, self.stride, self.pad, self.i_in, self.j_in, self.a_w, self.b_w)
         centred = widgets.Layout(align_items="center")
         return [

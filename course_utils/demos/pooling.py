@@ -51,8 +51,8 @@ class PoolingRoutingDemo(Demo):
     """Max/average pooling on a small grid, with the switches and the routed gradient drawn.
 
     Controls: ``kind`` (max / average), ``size``, ``stride``, ``source`` (the lecture's 4x4
-    example, a random 4x4 or 6x6 grid, or the grid typed in ``grid_text``), ``window`` (which
-    window to outline when windows overlap) and a button that draws a new random grid. The typed
+    example, a random 4x4 or 6x6 grid, or the grid typed in ``grid_text``), ``window`` (the
+    window drawn thick, and alone when windows overlap) and a button that draws a new random grid. The typed
     box always shows the active input; editing it switches to "typed". The upstream gradient is
     ``dL/dY[i, j] = i * OW + j + 1`` (1, 2, 3, ... in reading order) so every routed value says
     which window sent it.
@@ -98,15 +98,15 @@ class PoolingRoutingDemo(Demo):
             options=self.SOURCES, value="lecture 4x4", description="input", layout=widgets.Layout(width="260px")
         )
         narrow = widgets.Layout(width="230px")
-        self.size = widgets.IntSlider(value=2, min=2, max=3, description="window", layout=narrow)
+        self.size = widgets.IntSlider(value=2, min=2, max=3, description="size", layout=narrow)
         self.stride = widgets.IntSlider(value=2, min=1, max=3, description="stride", layout=narrow)
         self.window = widgets.IntSlider(
             value=1,
             min=1,
             max=4,
-            description="outline",
+            description="window #",
             layout=narrow,
-            tooltip="which window to outline when windows overlap",
+            tooltip="the window drawn thick (alone, when windows overlap)",
         )
         self.grid_text = widgets.Text(
             value=grid_text(LECTURE_POOL_INPUT),
@@ -215,7 +215,6 @@ class PoolingRoutingDemo(Demo):
         self.im_y.set_data(np.zeros((oh, oh)))
         self.im_dx.set_data((self.dx != 0).astype(float) * 0.35)
         overlap = stride < size
-        self.window.disabled = not overlap
         self.ax_x.set_title(f"X ({n}x{n}): {size}x{size} windows, stride {stride}")
         kind = "max" if self.kind.value == "max" else "average"
         self.ax_y.set_title(f"Y = {kind} pool, g = dL/dY")
@@ -227,8 +226,10 @@ class PoolingRoutingDemo(Demo):
         outlined = self.outlined_windows()
         corners = [(i * stride, j * stride) for i in range(oh) for j in range(oh)]
         colours = [LINE_COLOURS[k % len(LINE_COLOURS)] for k in outlined]
-        self.windows.show([corners[k] for k in outlined], colors=colours, size=(size, size))
-        self.out_cells.show([divmod(k, oh) for k in outlined], colors=colours)
+        chosen = min(self.window.value, oh * oh) - 1  # drawn thicker (alone, where windows overlap)
+        widths = [5.0 if k == chosen else 2.5 for k in outlined]
+        self.windows.show([corners[k] for k in outlined], colors=colours, size=(size, size), widths=widths)
+        self.out_cells.show([divmod(k, oh) for k in outlined], colors=colours, widths=widths)
         for mark in self.switch_marks:
             mark.set_visible(False)
         if self.switches is not None:
