@@ -7,9 +7,10 @@ starts it (each on a free port, on the demo pages that ``present`` generates), o
 Debian's Chromium at 1280x720 and operates each of its controls ``--repeats`` times, waiting for
 each picture before the next input. A latency is measured in the page: from the input event
 (``keydown``/``pointerdown``, captured on ``document``) to the ``load`` event of the demo's new
-picture (``course_utils.demos.drive``). Then a burst: 15 key presses 30 ms apart on one slider
-per demo (a dragged slider), reporting pictures per second during the burst and the time from the
-last press to the last picture (settle).
+picture (``course_utils.demos.drive``). Then, on the sliders a lecturer drags (the stepper's
+training slider, the blend's seam, the steering angle), a burst: 15 key presses 30 ms apart,
+reporting pictures per second during the burst and the time from the last press to the last
+picture (settle): with updates that coalesce it stays near one picture's time.
 
 The XOR demo's controls start its declared training run: the latency is the first picture (the
 fresh network); training then continues in the background with progress. The budget: median under
@@ -137,8 +138,8 @@ def _wait_new_sample(page, before: int, timeout_ms: int = 15_000) -> bool:
 def measure(page, demo, repeats: int):
     rows = []
     actions = demo_actions(demo)
-    for action in actions + [a for a in actions if a.kind == "toggle"]:
-        if action.label.strip() == "stop" or not is_enabled(demo, action):
+    for action in actions:
+        if action.label.strip() == "stop" or not is_enabled(demo, action):  # stop: not a picture change
             continue
         samples = []
         for _ in range(repeats):
@@ -152,36 +153,36 @@ def measure(page, demo, repeats: int):
     return rows
 
 
-def burst(page, demo, presses: int = 15, gap_ms: int = 30):
-    """A dragged slider: ``presses`` key presses ``gap_ms`` apart on the demo's first live slider."""
-    sliders = demo.locator(".widget-slider")
-    for k in range(sliders.count()):
-        handle = sliders.nth(k).locator(".noUi-handle")
-        if sliders.nth(k).locator(".noUi-target[disabled]").count():
-            continue
-        handle.focus()
-        before = latencies(page)
-        n_inputs, n_loads = len(before["inputs"]), len(before["loads"])
-        now = float(handle.get_attribute("aria-valuenow"))
-        top = float(handle.get_attribute("aria-valuemax"))
-        key = "ArrowLeft" if now >= (top + float(handle.get_attribute("aria-valuemin"))) / 2 else "ArrowRight"
-        for _ in range(presses):
-            page.keyboard.press(key)
-            page.wait_for_timeout(gap_ms)
-        page.wait_for_timeout(2500)
-        after = latencies(page)
-        inputs, loads = after["inputs"][n_inputs:], after["loads"][n_loads:]
-        if not loads:
-            return None
-        during = [t for t in loads if t <= inputs[-1]]
-        span = inputs[-1] - inputs[0]
-        return {
-            "slider": sliders.nth(k).inner_text().splitlines()[0],
-            "pictures": len(loads),
-            "fps": 1000 * len(during) / span if span else float("nan"),
-            "settle": loads[-1] - inputs[-1],
-        }
-    return None
+#: the sliders a lecturer drags (continuous, many steps): demo -> the slider's label
+DRAGGED = {"WorkedExampleStepper": "train N steps", "BlendDemo": "seam at", "SteeringDemo": "angle"}
+
+
+def burst(page, demo, label: str, presses: int = 15, gap_ms: int = 30):
+    """A dragged slider: ``presses`` key presses ``gap_ms`` apart, towards the slider's far end."""
+    slider = demo.locator(".widget-slider", has_text=label).first
+    handle = slider.locator(".noUi-handle")
+    handle.focus()
+    now = float(handle.get_attribute("aria-valuenow"))
+    low, high = (float(handle.get_attribute(a)) for a in ("aria-valuemin", "aria-valuemax"))
+    key = "ArrowLeft" if now - low >= high - now else "ArrowRight"  # every press moves it
+    before = latencies(page)
+    n_inputs, n_loads = len(before["inputs"]), len(before["loads"])
+    for _ in range(presses):
+        page.keyboard.press(key)
+        page.wait_for_timeout(gap_ms)
+    page.wait_for_timeout(3000)
+    after = latencies(page)
+    inputs, loads = after["inputs"][n_inputs:], after["loads"][n_loads:]
+    if not loads:
+        return None
+    during = [t for t in loads if t <= inputs[-1]]
+    span = inputs[-1] - inputs[0]
+    return {
+        "slider": label,
+        "pictures": len(loads),
+        "fps": 1000 * len(during) / span if span else float("nan"),
+        "settle": loads[-1] - inputs[-1],
+    }
 
 
 def main(argv=None) -> None:
@@ -211,7 +212,7 @@ def main(argv=None) -> None:
                     demo = open_demo(page, view, base, token, demo_notebook_name(entry))
                     for control, samples in measure(page, demo, args.repeats):
                         table.append((view, entry.name, control, samples))
-                    b = burst(page, demo)
+                    b = burst(page, demo, DRAGGED[entry.name]) if entry.name in DRAGGED else None
                     if b:
                         bursts.append((view, entry.name, b))
                 page.close()
