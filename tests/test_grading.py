@@ -355,7 +355,12 @@ def test_write_report_marks_errors_and_pending_manual_grades(tmp_path):
     parts = [("t1", 2.0, "ps", "auto"), ("t2", 1.0, "ps", "auto"), ("w", 3.0, "ps", "manual")]
     Submission = grading.Submission
     results = [
-        Submission("ann", scores={"t1": 2.0, "t2": 0.0, "w": None}, errors={"t2": "timeout"}),
+        Submission(
+            "ann",
+            scores={"t1": 2.0, "t2": 0.0, "w": None},
+            errors={"t2": "timeout"},
+            messages={"t1": "", "t2": "timed out: a call took longer than 60 s"},
+        ),
         Submission("dan", scores={"t1": 2.0, "t2": 1.0, "w": None}, flags=["tried to read or write outside"]),
         Submission("bob", error="ps.ipynb is not valid JSON (x)"),
         Submission("cem", scores={"t1": 2.0, "t2": 1.0, "w": 3.0}),
@@ -368,6 +373,8 @@ def test_write_report_marks_errors_and_pending_manual_grades(tmp_path):
     assert rows["dan"][1] == "review: flagged"
     assert written["pass_rates"] == {"t1": 1.0, "t2": 2 / 3}
     assert written["png"].read_bytes()[:4] == b"\x89PNG"
+    messages = written["messages"].read_text().splitlines()
+    assert "ann,t2,0,timeout,timed out: a call took longer than 60 s" in messages and "ann,t1,2,passed," in messages
 
 
 def test_report_command_refuses_a_folder_without_config(tmp_path, capsys):

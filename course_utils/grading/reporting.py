@@ -178,9 +178,20 @@ def write_report(ps: str, parts: list, results: list, out_dir: str | os.PathLike
         gid: (sum(1 for s in graded if s.scores.get(gid) == pts) / len(graded) if graded else float("nan"))
         for gid, pts in auto
     }
+    # what each student's feedback says, part by part: the instructor's view of the mistakes
+    messages_path = out / "messages.csv"
+    with messages_path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["student", "part", "points", "status", "message"])
+        for sub in results:
+            for gid, pts, _, kind in parts:
+                if kind == "auto" and not sub.error:
+                    score = sub.scores.get(gid)
+                    status = sub.errors.get(gid) or ("passed" if score == pts else "failed" if not score else "partial")
+                    writer.writerow([sub.student, gid, _fmt(score), status, sub.messages.get(gid, "")])
     png_path = out / "grades.png"
     _plot(ps, auto, graded, pass_rates, len(results) - len(graded), png_path)
-    return {"csv": csv_path, "png": png_path, "pass_rates": pass_rates}
+    return {"csv": csv_path, "png": png_path, "messages": messages_path, "pass_rates": pass_rates}
 
 
 def _plot(ps, auto, graded, pass_rates, n_errors, path):
