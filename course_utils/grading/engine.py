@@ -111,7 +111,7 @@ def cache_key(ps: str, steps: list, check_file: Path, limits: Limits, isolate: b
         ps,
         json.dumps(steps),
         check_file.read_text(),
-        json.dumps(asdict(limits)),
+        json.dumps({k: float(v) for k, v in asdict(limits).items()}, sort_keys=True),  # 10 and 10.0 alike
         str(isolate),
         Path(__file__).with_name("api.py").read_text(),
     ):

@@ -521,9 +521,13 @@ class Sandbox:
 
 
 def _owned_by(pid: str, uid: int) -> bool:
+    """Is ``pid`` a live process (not a zombie waiting to be reaped) of ``uid``?"""
     try:
-        return os.stat(f"/proc/{pid}").st_uid == uid
-    except OSError:
+        if os.stat(f"/proc/{pid}").st_uid != uid:
+            return False
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
         return False
 
 
