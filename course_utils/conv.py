@@ -356,10 +356,10 @@ def conv2d_backward(dout: ArrayLike, cache: ConvCache) -> tuple[np.ndarray, np.n
     dout = check_dout(dout, _output_shape(x, w, stride, pad), "this layer's output (N, F, OH, OW)", dtype=x.dtype)
     g = dout.transpose(1, 0, 2, 3).reshape(f, -1)  # G = dL/dY, (F, N*OH*OW)
     cols = im2col(x, kh, kw, stride, pad)  # (C*KH*KW, N*OH*OW)
-    db = g.sum(axis=1)
-    dw = (g @ cols.T).reshape(w.shape)
+    db = g.sum(axis=1)  # dL/db = G 1
+    dw = (g @ cols.T).reshape(w.shape)  # dL/dW = X ⋆ dL/dY
     dcols = w.reshape(f, -1).T @ g
-    dx = col2im(dcols, x.shape, kh, kw, stride, pad)
+    dx = col2im(dcols, x.shape, kh, kw, stride, pad)  # the sum over the region P: dL/dX = dL/dY ⋆ flip180(W)
     return dx, dw, db
 
 

@@ -207,6 +207,7 @@ def laplacian_pyramid(image: ArrayLike, levels: int) -> list[np.ndarray]:
         Level ``i`` has the shape of Gaussian level ``i``.
     """
     gaussian = gaussian_pyramid(image, levels)
+    # L_i = x_i - F_i G_i x_i, with G_i x_i = x_{i+1} already in the Gaussian pyramid
     laplacian = [x - upsample(x_next, x.shape[:2]) for x, x_next in zip(gaussian[:-1], gaussian[1:])]
     return laplacian + [gaussian[-1]]
 
@@ -229,7 +230,7 @@ def reconstruct(laplacian: list) -> np.ndarray:
     levels = check_pyramid("laplacian", laplacian, finite=True)
     x = levels[-1]
     for band in reversed(levels[:-1]):
-        x = band + upsample(x, band.shape[:2])
+        x = band + upsample(x, band.shape[:2])  # x_i = L_i + F_i x_{i+1}
     return np.array(x)  # a fresh array, also for a one-level pyramid
 
 
