@@ -379,9 +379,14 @@ class ClassHub:
             self.log(f"removed {len(reaped)} accounts left by runs that were killed: {', '.join(reaped)}")
         self.root = Path(tempfile.mkdtemp(prefix=f"course-hub-{self.run_id}-"))
         self.root.chmod(0o755)  # students traverse it to reach env/ and exchange/
-        for account in self.accounts:
-            self._create_account(account)
-        self._build_env()
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as pool:  # the environment's files while the accounts are made
+            env_files = pool.submit(self._build_env)
+            for account in self.accounts:
+                self._create_account(account)
+            env_files.result()
+        self._check_env()
         self.exchange.mkdir()
         self.exchange.chmod(0o1777)
         self._instructor_course()
@@ -428,6 +433,10 @@ class ClassHub:
             f"c.Exchange.root = {str(self.exchange)!r}\n"
             f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
         )
+        self.log(f"class environment {self.env} on {python} in {time.perf_counter() - t0:.1f} s")
+
+    def _check_env(self) -> None:
+        """A student imports course_utils from the class environment, in the sandbox their server gets."""
         probe = self._as_user(
             self.students[0],
             *self.sandbox(),
@@ -438,7 +447,6 @@ class ClassHub:
         )
         if probe.returncode != 0 or not probe.stdout.startswith(str(self.env)):
             raise HubError(f"the class environment does not work for a student: {probe.stdout}{probe.stderr}")
-        self.log(f"class environment {self.env} on {python} in {time.perf_counter() - t0:.1f} s")
 
     def _chown_tree(self, path: Path, account: Account) -> None:
         _run(["chown", "-R", f"{account.name}:{account.name}", str(path)])
