@@ -1,0 +1,1425 @@
+"""The mistake bank: classic wrong answers of every autograded part, recognised on the student's numbers.
+
+For each part (``"ps3.conv_dx"``) the bank holds the reference computation and
+the classic mistakes, each a function of the **same inputs** that computes what
+that mistake gives. :func:`judge` compares the student's result with the
+reference and, when it is wrong, with every mistake of the part, and says in the
+lecture's notation which one the student's numbers match, quoting them::
+
+    >>> judge("ps3.conv_dx", got, dy=dy, w=w).message
+    'dX is the full correlation of dL/dY with W *unflipped* (your dX[0, 0] = -0.2318): ...'
+
+When nothing matches it names the first wrong entry and what that entry should
+depend on, and says plainly that it does not recognise the mistake: it never
+guesses a cause. Errors raised inside the student's code (numpy's shape
+messages) are restated with the part's quantities by :func:`restate_error`.
+
+The bank runs where the references may live: in the grader's process (issue 11
+keeps the whole ``course_utils.grading`` package out of the grading sandbox) and
+in the student's own kernel for the visible tests, so both say the same thing.
+It only needs numpy; every reference here is written out in a few lines and
+tested against ``course_utils`` (``tests/test_mistakes.py``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+__all__ = ["Mistake", "PartBank", "Diagnosis", "BANK", "judge", "restate_error", "match_mistakes"]
+
+
+# ---------------------------------------------------------------------------------------------
+# the bank's vocabulary
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Mistake:
+    """A classic wrong answer: ``wrong(**inputs)`` gives what it computes; ``says`` explains it."""
+
+    key: str
+    says: str
+    wrong: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class PartBank:
+    """What the bank knows about one graded function.
+
+    ``outputs`` name the graded quantities in the lecture's notation (one per entry of
+    the tuple ``reference`` returns); ``unpack`` turns the student's return value into
+    that tuple (or raises :class:`Unexpected` with a message); ``depends`` says what one
+    entry should depend on (for the message when no mistake matches); ``terms`` names
+    the inputs in the lecture's notation (for restated errors); ``inputs(rng)`` makes
+    a fresh set of inputs (the grader's per-student inputs and the unit tests).
+    """
+
+    key: str
+    function: str
+    outputs: Callable[..., tuple] | tuple
+    reference: Callable[..., tuple]
+    depends: str
+    mistakes: tuple
+    inputs: Callable[[np.random.Generator], dict]
+    terms: Callable[..., dict] = None
+    unpack: Callable[..., tuple] = None
+    shape_hint: str = ""
+
+    def names(self, **inputs) -> tuple:
+        return self.outputs(**inputs) if callable(self.outputs) else self.outputs
+
+    def pack(self, values: tuple):
+        """The bank's tuple of outputs in the form the student's function returns (inverse of ``unpack``)."""
+        return self.unpack.pack(values) if self.unpack else values[0]
+
+
+@dataclass
+class Diagnosis:
+    """The bank's verdict on one result: ``ok``, the matched mistakes' keys, and the message."""
+
+    ok: bool
+    message: str = ""
+    mistakes: list = field(default_factory=list)
+    note: str = ""   # for a pass: e.g. "right given your sigmoid_prime (Part 1)"
+
+
+class Unexpected(Exception):
+    """The student's value has the wrong structure (not a tuple, wrong length, None...)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# comparing
+# ---------------------------------------------------------------------------------------------
+RTOL, ATOL = 1e-6, 1e-9
+
+
+def _array(value):
+    """A float array, or None if ``value`` is not numbers."""
+    if value is None or isinstance(value, (str, bytes, dict)):
+        return None
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return arr
+
+
+def _close(got: np.ndarray, want, rtol=RTOL, atol=ATOL) -> bool:
+    want = np.asarray(want, dtype=float)
+    if got.shape != want.shape:
+        return False
+    both_nan = np.isnan(got) & np.isnan(want)
+    same_inf = np.isinf(got) & (got == want)
+    ok = both_nan | same_inf | (np.abs(got - want) <= atol + rtol * np.abs(want))
+    return bool(np.all(ok))
+
+
+def _fmt(x) -> str:
+    return f"{float(x):.6g}"
+
+
+def _entry(name: str, idx: tuple) -> str:
+    return f"{name}[{', '.join(str(int(i)) for i in idx)}]" if idx else name
+
+
+def _first_wrong(got: np.ndarray, want: np.ndarray, rtol=RTOL, atol=ATOL) -> tuple:
+    bad = ~(np.abs(got - want) <= atol + rtol * np.abs(want))
+    return tuple(int(i) for i in np.argwhere(bad)[0]) if got.ndim else ()
+
+
+def _shape_message(name: str, got_shape, want_shape, hint: str) -> str:
+    msg = f"{name} has shape {tuple(got_shape)} but should have shape {tuple(want_shape)}"
+    if len(got_shape) == 2 and tuple(got_shape) == tuple(want_shape)[::-1] and got_shape != want_shape:
+        msg += " (the transpose)"
+    elif int(np.prod(got_shape)) == int(np.prod(want_shape)):
+        msg += " (the right number of entries in the wrong arrangement)"
+    return msg + (f"; {hint}" if hint else "") + "."
+
+
+def match_mistakes(part: PartBank, got: tuple, inputs: dict, want: tuple, rtol=RTOL, atol=ATOL) -> dict:
+    """For each wrong output, the mistakes whose value of that output equals the student's.
+
+    Returns ``{output index: [mistake, ...]}``. A mistake counts only where it differs
+    from the reference (otherwise it explains nothing).
+    """
+    found = {}
+    wrong_outputs = [k for k, (g, w) in enumerate(zip(got, want)) if g is None or not _close(g, w, rtol, atol)]
+    for mistake in part.mistakes:
+        try:
+            with np.errstate(all="ignore"):
+                value = tuple(_array(v) for v in mistake.wrong(**inputs))
+        except Exception:  # a mistake that cannot happen on these inputs (e.g. a shape error)
+            continue
+        if len(value) != len(want):
+            continue
+        for k in wrong_outputs:
+            g, v = got[k], value[k]
+            if g is None or v is None or v.shape != g.shape:
+                continue
+            if want[k].shape == v.shape and _close(v, want[k], rtol, atol):
+                continue  # the mistake does not change this output
+            if _close(g, v, rtol, atol):
+                found.setdefault(k, []).append(mistake)
+    return found
+
+
+def judge(key: str, got, *, accept=(), rtol: float = RTOL, atol: float = ATOL, show_expected: bool = False,
+          **inputs) -> Diagnosis:
+    """Compare the student's result ``got`` for part ``key`` on ``inputs`` with the reference and the bank.
+
+    ``accept``: ``(note, value)`` pairs that also count as right, e.g. the output
+    computed with the student's own helper from an earlier part (no cascades: a part
+    that is right given your ``sigmoid_prime`` earns its points; Part 1 loses its own).
+    ``show_expected`` adds the expected value of the first wrong entry (visible tests
+    on the notebook's own data only; never for the grader's hidden inputs).
+    """
+    part = BANK[key]
+    names = part.names(**inputs)
+    with np.errstate(all="ignore"):
+        want = tuple(np.asarray(w, dtype=float) for w in part.reference(**inputs))
+    try:
+        got_t = part.unpack(got, **inputs) if part.unpack else (got,)
+    except Unexpected as exc:
+        return Diagnosis(False, str(exc))
+    if len(got_t) != len(want):
+        return Diagnosis(False, f"{part.function} should return {len(want)} values "
+                                f"({', '.join(names)}), it returned {len(got_t)}.")
+    arrays = []
+    for name, g in zip(names, got_t):
+        if g is None:
+            return Diagnosis(False, f"{name} is None: did {part.function} forget to `return` it?")
+        a = _array(g)
+        if a is None or a.dtype == object:
+            return Diagnosis(False, f"{name} should be a numpy array of numbers, got {type(g).__name__}.")
+        arrays.append(a)
+    got_t = tuple(arrays)
+    if all(_close(g, w, rtol, atol) for g, w in zip(got_t, want)):
+        return Diagnosis(True)
+    for note, value in accept:
+        value = tuple(np.asarray(v, dtype=float) for v in value)
+        if len(value) == len(got_t) and all(_close(g, v, rtol, atol) for g, v in zip(got_t, value)):
+            return Diagnosis(True, note=note)
+
+    found = match_mistakes(part, got_t, inputs, want, rtol, atol)
+    lines, keys = [], []
+    for k, (name, g, w) in enumerate(zip(names, got_t, want)):
+        if _close(g, w, rtol, atol):
+            continue
+        if k in found:
+            mistake = found[k][0]
+            if mistake.key not in keys:
+                keys.append(mistake.key)
+                lines.append(_mistake_line(mistake, name, g, w))
+            continue
+        if g.shape != w.shape:
+            lines.append(_shape_message(name, g.shape, w.shape, part.shape_hint))
+            continue
+        if not np.all(np.isfinite(g)):
+            idx = tuple(int(i) for i in np.argwhere(~np.isfinite(g))[0]) if g.ndim else ()
+            lines.append(f"{_entry(name, idx)} is {_fmt(g[idx])}: a NaN or infinity appeared (an overflow, "
+                         f"or 0/0?); {part.depends}.")
+            continue
+        idx = _first_wrong(g, w, rtol, atol)
+        expected = f", expected {_fmt(w[idx])}" if show_expected else ""
+        lines.append(f"{_entry(name, idx)} = {_fmt(g[idx])} is wrong{expected}. {part.depends[0].upper()}"
+                     f"{part.depends[1:]}. Your numbers match none of the classic mistakes we know for "
+                     f"this part, so check that entry's computation by hand.")
+        break  # only the first wrong entry when nothing is recognised
+    return Diagnosis(False, " ".join(lines), keys)
+
+
+def _mistake_line(mistake: Mistake, name: str, got: np.ndarray, want: np.ndarray) -> str:
+    if got.shape == want.shape and got.size:
+        idx = _first_wrong(got, want) if not _close(got, want) else ()
+        if got.ndim and not idx:
+            idx = tuple(0 for _ in got.shape)
+        quote = f" (your {_entry(name, idx)} = {_fmt(got[idx])})"
+    elif got.size:
+        quote = f" (your {name} has shape {tuple(got.shape)})"
+    else:
+        quote = ""
+    return f"{mistake.says.replace('{name}', name)}{quote}."
+
+
+# ---------------------------------------------------------------------------------------------
+# numpy errors restated in the lecture's terms
+# ---------------------------------------------------------------------------------------------
+_ERRORS = (
+    (re.compile(r"matmul: Input operand \d has a mismatch in its core dimension \d.*\(size (\d+) is different "
+                r"from (\d+)\)"),
+     "a matrix product did not fit: an inner dimension of size {0} met one of size {1}"),
+    (re.compile(r"shapes \(([\d, ]*)\) and \(([\d, ]*)\) not aligned"),
+     "a matrix product did not fit: shapes ({0}) and ({1})"),
+    (re.compile(r"operands could not be broadcast together with shapes (\S+) (\S+)"),
+     "two arrays of shapes {0} and {1} were combined entry by entry"),
+    (re.compile(r"could not broadcast input array from shape (\S+) into shape (\S+)"),
+     "an array of shape {0} was written into a place of shape {1}"),
+    (re.compile(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)"),
+     "an index {0} ran past the end of axis {1} (size {2})"),
+    (re.compile(r"name '(\w+)' is not defined"),
+     "the name {0!s} is not defined inside the function (a variable of another cell, or a typo?)"),
+    (re.compile(r"'NoneType' object"), "a value was None (a function that does not `return`?)"),
+)
+
+
+def restate_error(key: str, exc_type: str, text: str, **inputs) -> str:
+    """A student-facing message for an exception raised in the student's code on ``inputs``.
+
+    Names what numpy said in words, lists the part's quantities with their shapes in
+    the lecture's notation, and adds the part's shape hint. Never a traceback.
+    """
+    part = BANK[key]
+    said = None
+    for pattern, words in _ERRORS:
+        m = pattern.search(text or "")
+        if m:
+            said = words.format(*m.groups())
+            break
+    if said is None:
+        first = (text or "").strip().splitlines()[-1:] or [""]
+        said = f"{exc_type}: {first[0][:200]}"
+    shapes = ""
+    if part.terms:
+        rows = [f"{name} {tuple(np.shape(v))}" for name, v in part.terms(**inputs).items()]
+        shapes = " Here " + ", ".join(rows) + "."
+    hint = f" {part.shape_hint[0].upper()}{part.shape_hint[1:]}." if part.shape_hint else ""
+    return f"{part.function} raised {exc_type} ({said}).{shapes}{hint}"
+
+
+BANK: dict[str, PartBank] = {}
+
+
+def _register(*parts: PartBank) -> None:
+    for part in parts:
+        keys = [m.key for m in part.mistakes]
+        assert len(keys) == len(set(keys)), f"{part.key}: duplicate mistake keys"
+        BANK[part.key] = part
+
+
+def _seq(name: str, count: int, what: str):
+    """An ``unpack`` for a list of ``count`` arrays."""
+
+    def unpack(value, **_):
+        if value is None:
+            raise Unexpected(f"{name} is None: did you forget to `return` it?")
+        if not isinstance(value, (list, tuple)):
+            raise Unexpected(f"{name} should be a list of {count} arrays ({what}), got {type(value).__name__}.")
+        if len(value) != count:
+            raise Unexpected(f"{name} should hold {count} arrays ({what}), it holds {len(value)}.")
+        return tuple(value)
+
+    unpack.pack = list
+    return unpack
+
+
+def _pair_of_seqs(function: str, first: tuple, second: tuple):
+    """An ``unpack`` for ``(list, list)`` returns such as ``(zs, activations)``."""
+
+    def unpack(value, **_):
+        if not isinstance(value, (list, tuple)) or len(value) != 2:
+            raise Unexpected(f"{function} should return two lists ({first[0]}, {second[0]}).")
+        out = []
+        for (name, count, what), seq in zip((first, second), value):
+            out += _seq(name, count, what)(seq)
+        return tuple(out)
+
+    unpack.pack = lambda values: (list(values[:first[1]]), list(values[first[1]:]))
+    return unpack
+
+
+def _tuple_of(function: str, names: tuple):
+    def unpack(value, **_):
+        if not isinstance(value, (list, tuple)) or len(value) != len(names):
+            raise Unexpected(f"{function} should return {len(names)} values ({', '.join(names)}), got "
+                             f"{len(value) if isinstance(value, (list, tuple)) else type(value).__name__}.")
+        return tuple(value)
+
+    unpack.pack = tuple
+    return unpack
+
+
+# =============================================================================================
+# ps1: the delta rule (lecture 000) on the 2-4-3-2 sigmoid network
+# =============================================================================================
+SIZES = (2, 4, 3, 2)
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
+
+
+def sigmoid_prime(z):
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def _network(rng, scale=1.5):
+    weights = [rng.uniform(-scale, scale, (SIZES[k + 1], SIZES[k])) for k in range(3)]
+    biases = [rng.uniform(-0.5, 0.5, SIZES[k + 1]) for k in range(3)]
+    return weights, biases
+
+
+def _forward(weights, biases, x, f=sigmoid, bias=True, last=sigmoid):
+    zs, acts = [], [np.asarray(x, dtype=float)]
+    for k, (W, b) in enumerate(zip(weights, biases)):
+        z = W @ acts[-1] + (b if bias else 0.0)
+        zs.append(z)
+        acts.append((last if k == len(weights) - 1 else f)(z))
+    return zs, acts
+
+
+def _deltas(weights, zs, delta_L, fprime=sigmoid_prime, transpose=True):
+    deltas = [np.asarray(delta_L, dtype=float)]
+    for k in range(len(weights) - 1, 0, -1):
+        W = weights[k].T if transpose else weights[k]
+        deltas.insert(0, (W @ deltas[0]) * fprime(zs[k - 1]))
+    return deltas
+
+
+def _loss(weights, biases, x, y):
+    return 0.5 * float(np.sum((_forward(weights, biases, x)[1][-1] - y) ** 2))
+
+
+_S_ONE_MINUS_Z = ("{name} equals σ(z)(1 − z): the second factor of σ'(z) = σ(z)(1 − σ(z)) is one minus the "
+                  "*sigmoid* of z, not one minus z")
+_SIGMOID_NAMES = ("sigmoid(z)",)
+_SIGMOID_PRIME_NAMES = ("sigmoid_prime(z)",)
+
+
+def _z_inputs(rng):
+    return {"z": rng.uniform(-4.0, 4.0, 7)}
+
+
+_register(
+    PartBank(
+        "ps1.sigmoid", "sigmoid", _SIGMOID_NAMES, lambda z: (sigmoid(z),),
+        "σ(z_i) = 1/(1 + e^{−z_i}) depends only on z_i", (
+            Mistake("minus_sign", "{name} equals 1/(1 + e^{z}) = σ(−z): the exponent of σ(z) = 1/(1 + e^{−z}) is −z",
+                    lambda z: (sigmoid(-z),)),
+            Mistake("tanh", "{name} equals tanh(z); the logistic sigmoid is σ(z) = 1/(1 + e^{−z})",
+                    lambda z: (np.tanh(z),)),
+            Mistake("no_one", "{name} equals 1/e^{−z} = e^{z}: the denominator of σ(z) is 1 + e^{−z}",
+                    lambda z: (np.exp(z),)),
+        ), _z_inputs, terms=lambda z: {"z": z}),
+    PartBank(
+        "ps1.sigmoid_prime", "sigmoid_prime", _SIGMOID_PRIME_NAMES, lambda z: (sigmoid_prime(z),),
+        "σ'(z_i) = σ(z_i)(1 − σ(z_i)) depends only on z_i", (
+            Mistake("s_one_minus_z", _S_ONE_MINUS_Z, lambda z: (sigmoid(z) * (1 - z),)),
+            Mistake("z_one_minus_z", "{name} equals z(1 − z): the formula a(1 − a) holds for a = σ(z), the "
+                                     "sigmoid's *output*; given z, write σ(z)(1 − σ(z))",
+                    lambda z: (z * (1 - z),)),
+            Mistake("of_a", "{name} equals σ'(σ(z)): σ' was applied to a = σ(z) instead of z",
+                    lambda z: (sigmoid_prime(sigmoid(z)),)),
+            Mistake("no_derivative", "{name} equals σ(z) itself: the derivative is σ(z)(1 − σ(z))",
+                    lambda z: (sigmoid(z),)),
+            Mistake("constant", "{name} is 1/4 everywhere: that is σ'(0) only (its maximum); σ'(z) = "
+                                "σ(z)(1 − σ(z)) changes with z", lambda z: (np.full_like(z, 0.25),)),
+            Mistake("sign", "{name} equals −σ(z)(1 − σ(z)): the sigmoid increases, so its slope is positive",
+                    lambda z: (-sigmoid_prime(z),)),
+        ), _z_inputs, terms=lambda z: {"z": z}),
+)
+
+
+def _forward_names(**_):
+    return tuple(f"zs[{k}] (z^{k + 2})" for k in range(3)) + \
+        ("activations[0] (a^1 = x)",) + tuple(f"activations[{k}] (a^{k + 1})" for k in range(1, 4))
+
+
+def _forward_inputs(rng):
+    weights, biases = _network(rng, 2.0)
+    return {"weights": weights, "biases": biases, "x": rng.uniform(-2.0, 2.0, 2)}
+
+
+def _as_forward(zs, acts):
+    return tuple(zs) + tuple(acts)
+
+
+def _network_terms(weights, biases=None, **more):
+    out = {f"W^{k + 1}": W for k, W in enumerate(weights)}
+    out.update({f"b^{k + 1}": b for k, b in enumerate(biases or [])})
+    for name, value in more.items():
+        if isinstance(value, (list, tuple)):
+            out.update({f"{name}[{k}]": v for k, v in enumerate(value)})
+        else:
+            out[name] = value
+    return out
+
+
+_register(PartBank(
+    "ps1.forward", "forward", _forward_names,
+    lambda weights, biases, x: _as_forward(*_forward(weights, biases, x)),
+    "z^{l+1}_i = Σ_j W^l_ij a^l_j + b^l_i depends on row i of W^l, on a^l and on b^l_i, and "
+    "a^{l+1}_i = σ(z^{l+1}_i)", (
+        Mistake("no_bias", "{name} is missing the bias: z^{l+1} = W^l a^l + b^l",
+                lambda weights, biases, x: _as_forward(*_forward(weights, biases, x, bias=False))),
+        Mistake("no_activation", "{name} equals the z's: each layer must apply the sigmoid, a^{l+1} = f(z^{l+1})",
+                lambda weights, biases, x: _as_forward(*_forward(weights, biases, x, f=lambda z: z,
+                                                                 last=lambda z: z))),
+        Mistake("linear_output", "{name}: the last layer has no sigmoid in your code; in this network the output "
+                                 "is ŷ = a^4 = σ(z^4) too",
+                lambda weights, biases, x: _as_forward(*_forward(weights, biases, x, last=lambda z: z))),
+        Mistake("zs_hold_activations", "{name} holds a's where the z's belong: zs[k] is z^{k+2}, the value "
+                                       "*before* the sigmoid",
+                lambda weights, biases, x: (lambda zs, a: _as_forward(a[1:], a))(*_forward(weights, biases, x))),
+    ), _forward_inputs,
+    terms=lambda weights, biases, x: _network_terms(weights, biases, x=x),
+    unpack=_pair_of_seqs("forward", ("zs", 3, "z^2, z^3, z^4"), ("activations", 4, "a^1 = x, a^2, a^3, a^4")),
+    shape_hint="W^l has shape (S_{l+1}, S_l) and multiplies a^l from the left: z^{l+1} = W^l a^l + b^l"))
+
+
+def _output_delta_inputs(rng):
+    z = rng.uniform(-3.0, 3.0, 2)
+    return {"yhat": sigmoid(z), "z_L": z, "y": rng.uniform(0.0, 1.0, 2)}
+
+
+_register(PartBank(
+    "ps1.output_delta", "output_delta", ("δ^L",),
+    lambda yhat, z_L, y: ((yhat - y) * sigmoid_prime(z_L),),
+    "δ^L_i = (ŷ_i − y_i) f'(z^L_i) depends on ŷ_i, y_i and z^L_i", (
+        Mistake("no_fprime", "{name} equals ŷ − y: the factor f'(z^L) is missing, δ^L_i = (ŷ_i − y_i) f'(z^L_i)",
+                lambda yhat, z_L, y: (yhat - y,)),
+        Mistake("sign", "{name} has the wrong sign: it is (y − ŷ) f'(z^L); δ^L = ∂L/∂z^L = (ŷ − y) f'(z^L)",
+                lambda yhat, z_L, y: ((y - yhat) * sigmoid_prime(z_L),)),
+        Mistake("fprime_of_a", "{name} uses f'(a^L) = σ'(ŷ): f' must be applied to z^L, not to the output a^L",
+                lambda yhat, z_L, y: ((yhat - y) * sigmoid_prime(yhat),)),
+        Mistake("s_one_minus_z", "{name} uses σ(z)(1 − z) for f'(z^L); f'(z) = σ(z)(1 − σ(z))",
+                lambda yhat, z_L, y: ((yhat - y) * sigmoid(z_L) * (1 - z_L),)),
+        Mistake("z_one_minus_z", "{name} uses z(1 − z) for f'(z^L); a(1 − a) holds for a = σ(z)",
+                lambda yhat, z_L, y: ((yhat - y) * z_L * (1 - z_L),)),
+        Mistake("half", "{name} is half the delta: the ½ of L = ½ Σ (ŷ_i − y_i)² cancels the 2 of the square",
+                lambda yhat, z_L, y: (0.5 * (yhat - y) * sigmoid_prime(z_L),)),
+    ), _output_delta_inputs,
+    terms=lambda yhat, z_L, y: {"ŷ = a^L": yhat, "z^L": z_L, "y": y}))
+
+
+def _backward_names(**_):
+    return tuple(f"deltas[{k}] (δ^{k + 2})" for k in range(3))
+
+
+def _backward_inputs(rng):
+    weights, _ = _network(rng, 2.0)
+    zs = [rng.uniform(-2.0, 2.0, SIZES[k + 1]) for k in range(3)]
+    return {"weights": weights, "zs": zs, "delta_L": rng.uniform(-1.0, 1.0, 2)}
+
+
+_register(PartBank(
+    "ps1.backward_deltas", "backward_deltas", _backward_names,
+    lambda weights, zs, delta_L: tuple(_deltas(weights, zs, delta_L)),
+    "δ^l_i = (Σ_j δ^{l+1}_j w^l_ji) f'(z^l_i) depends on column i of W^l, on all of δ^{l+1} and on z^l_i", (
+        Mistake("no_fprime", "{name} lacks the factor f'(z^l): δ^l = ((W^l)^T δ^{l+1}) ⊙ f'(z^l)",
+                lambda weights, zs, delta_L: tuple(_deltas(weights, zs, delta_L, fprime=lambda z: 1.0))),
+        Mistake("fprime_of_a", "{name} uses f'(σ(z^l)): f' must be applied to z^l, not to a^l = σ(z^l)",
+                lambda weights, zs, delta_L: tuple(_deltas(weights, zs, delta_L,
+                                                           fprime=lambda z: sigmoid_prime(sigmoid(z))))),
+        Mistake("s_one_minus_z", "{name} uses σ(z)(1 − z) for f'(z^l); f'(z) = σ(z)(1 − σ(z))",
+                lambda weights, zs, delta_L: tuple(_deltas(weights, zs, delta_L,
+                                                           fprime=lambda z: sigmoid(z) * (1 - z)))),
+        Mistake("reversed", "your deltas are in reverse order: deltas[k] must be δ^{k+2}, from δ^2 up to "
+                            "δ^L = deltas[-1]",
+                lambda weights, zs, delta_L: tuple(_deltas(weights, zs, delta_L)[::-1])),
+    ), _backward_inputs,
+    terms=lambda weights, zs, delta_L: _network_terms(weights, zs=zs, **{"δ^L": delta_L}),
+    unpack=_seq("deltas", 3, "δ^2, δ^3, δ^4"),
+    shape_hint="the recursion sums over j, the *row* index of w^l_ji: it is (W^l)^T δ^{l+1}, not W^l δ^{l+1}"))
+
+
+def _gradients_names(**_):
+    return tuple(f"dWs[{k}] (∂L/∂W^{k + 1})" for k in range(3)) + tuple(f"dbs[{k}] (∂L/∂b^{k + 1})"
+                                                                          for k in range(3))
+
+
+def _gradients_inputs(rng):
+    return {"deltas": [rng.uniform(-1.0, 1.0, SIZES[k + 1]) for k in range(3)],
+            "activations": [rng.uniform(0.0, 1.0, SIZES[k]) for k in range(4)]}
+
+
+def _gradients_ref(deltas, activations, outer=np.outer, shift=0):
+    dWs = tuple(outer(d, a) for d, a in zip(deltas, activations[shift:shift + 3]))
+    return dWs + tuple(np.asarray(d, dtype=float) for d in deltas)
+
+
+_register(PartBank(
+    "ps1.gradients", "gradients", _gradients_names, _gradients_ref,
+    "∂L/∂W^l_ij = δ^{l+1}_i a^l_j depends on δ^{l+1}_i and a^l_j, and ∂L/∂b^l_i = δ^{l+1}_i", (
+        Mistake("outer_transposed", "{name} is the transpose of ∂L/∂W^l: ∂L/∂W^l_ij = δ^{l+1}_i a^l_j, rows "
+                                    "follow δ^{l+1} (layer l+1) like the rows of W^l: np.outer(δ, a), not "
+                                    "np.outer(a, δ)",
+                lambda deltas, activations: _gradients_ref(deltas, activations, outer=lambda d, a: np.outer(a, d))),
+        Mistake("next_activation", "{name} pairs δ^{l+1} with a^{l+1}; the weight W^l_ij carries a^l_j "
+                                   "(activations[k] for dWs[k])",
+                lambda deltas, activations: _gradients_ref(deltas, activations, shift=1)),
+    ), _gradients_inputs,
+    terms=lambda deltas, activations: _network_terms([], deltas=deltas, activations=activations),
+    unpack=_pair_of_seqs("gradients", ("dWs", 3, "∂L/∂W^1, ∂L/∂W^2, ∂L/∂W^3"),
+                         ("dbs", 3, "∂L/∂b^1, ∂L/∂b^2, ∂L/∂b^3")),
+    shape_hint="∂L/∂W^l has the shape of W^l, (S_{l+1}, S_l): the outer product δ^{l+1} (a^l)^T"))
+
+
+def _numgrad(weights, biases, x, y, k, h, scheme="central", restore=True, loss=_loss):
+    """Finite differences of L with respect to weights[k], entry by entry, in several (wrong) schemes."""
+    weights = [np.array(W, dtype=float) for W in weights]
+    W = weights[k]
+    grad = np.zeros_like(W)
+    if scheme == "all_at_once":
+        base = W.copy()
+        weights[k] = base + h
+        plus = loss(weights, biases, x, y)
+        weights[k] = base - h
+        minus = loss(weights, biases, x, y)
+        return np.full_like(W, (plus - minus) / (2 * h))
+    for idx in np.ndindex(W.shape):
+        old = W[idx]
+        W[idx] = old + h
+        plus = loss(weights, biases, x, y)
+        W[idx] = old - h
+        minus = loss(weights, biases, x, y)
+        W[idx] = old
+        centre = loss(weights, biases, x, y)
+        grad[idx] = {"central": (plus - minus) / (2 * h), "forward": (plus - centre) / h,
+                     "backward": (centre - minus) / h, "no_two": (plus - minus) / h,
+                     "sign": (minus - plus) / (2 * h)}[scheme]
+        if not restore:
+            W[idx] = old - h
+    return grad
+
+
+def _backprop_dW(weights, biases, x, y, k):
+    zs, acts = _forward(weights, biases, x)
+    deltas = _deltas(weights, zs, (acts[-1] - y) * sigmoid_prime(zs[-1]))
+    return np.outer(deltas[k], acts[k])
+
+
+def _numgrad_inputs(rng):
+    weights, biases = _network(rng, 1.5)
+    # a large step: the central difference and a one-sided one differ by O(h), far above the tolerance
+    return {"weights": weights, "biases": biases, "x": rng.uniform(-1.0, 1.0, 2), "y": rng.uniform(0.0, 1.0, 2),
+            "k": int(rng.integers(0, 3)), "h": 0.05}
+
+
+def _numgrad_mistake(scheme, restore=True):
+    return lambda weights, biases, x, y, k, h: (_numgrad(weights, biases, x, y, k, h, scheme, restore),)
+
+
+_register(PartBank(
+    "ps1.numerical_gradient", "numerical_gradient_W", lambda k, **_: (f"numerical ∂L/∂W^{k + 1}",),
+    lambda weights, biases, x, y, k, h: (_numgrad(weights, biases, x, y, k, h),),
+    "entry (i, j) should be (L(W^l_ij + h) − L(W^l_ij − h)) / 2h, with every other weight unchanged", (
+        Mistake("one_sided", "{name} is the one-sided difference (L(w + h) − L(w)) / h; the central difference "
+                             "(L(w + h) − L(w − h)) / 2h is accurate to O(h²) instead of O(h)",
+                _numgrad_mistake("forward")),
+        Mistake("one_sided_backward", "{name} is the one-sided difference (L(w) − L(w − h)) / h; use the central "
+                                      "difference (L(w + h) − L(w − h)) / 2h",
+                _numgrad_mistake("backward")),
+        Mistake("no_two", "{name} is twice the central difference: divide L(w + h) − L(w − h) by 2h, the "
+                          "distance between the two points",
+                _numgrad_mistake("no_two")),
+        Mistake("sign", "{name} has the wrong sign: (L(w + h) − L(w − h)) / 2h, the plus side first",
+                _numgrad_mistake("sign")),
+        Mistake("not_restored", "{name}: each entry was left at w − h after its difference, so later entries "
+                                "were measured on a changed network; restore W^l_ij = w before the next entry",
+                _numgrad_mistake("central", restore=False)),
+        Mistake("all_at_once", "{name} has one value everywhere: you moved every weight of W^l at once; perturb "
+                               "one entry W^l_ij at a time",
+                _numgrad_mistake("all_at_once")),
+        Mistake("analytic", "{name} is the exact gradient δ^{l+1} (a^l)^T (backpropagation), not a central "
+                            "difference with step h: the check must not use the gradient it checks",
+                lambda weights, biases, x, y, k, h: (_backprop_dW(weights, biases, x, y, k),)),
+    ), _numgrad_inputs,
+    terms=lambda weights, biases, x, y, k, h: _network_terms(weights, biases, x=x, y=y),
+    shape_hint="the result has the shape of W^{k+1} = weights[k]"))
+
+
+XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+XOR_Y = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [1.0, 0.0]])
+
+
+def _train(weights, biases, lr, epochs, sign=-1.0, batch=False, update_biases=True, record="sum_after"):
+    weights = [np.array(W, dtype=float) for W in weights]
+    biases = [np.array(b, dtype=float) for b in biases]
+    losses = []
+    for _ in range(epochs):
+        before = sum(_loss(weights, biases, x, y) for x, y in zip(XOR_X, XOR_Y))
+        total = [np.zeros_like(W) for W in weights], [np.zeros_like(b) for b in biases]
+        for x, y in zip(XOR_X, XOR_Y):
+            zs, acts = _forward(weights, biases, x)
+            deltas = _deltas(weights, zs, (acts[-1] - y) * sigmoid_prime(zs[-1]))
+            for k in range(3):
+                dW, db = np.outer(deltas[k], acts[k]), deltas[k]
+                if batch:
+                    total[0][k] += dW
+                    total[1][k] += db
+                else:
+                    weights[k] += sign * lr * dW
+                    if update_biases:
+                        biases[k] += sign * lr * db
+        if batch:
+            for k in range(3):
+                weights[k] += sign * lr * total[0][k]
+                biases[k] += sign * lr * total[1][k]
+        after = sum(_loss(weights, biases, x, y) for x, y in zip(XOR_X, XOR_Y))
+        losses.append({"sum_after": after, "sum_before": before, "mean_after": after / 4}[record])
+    return tuple(weights) + tuple(biases) + (np.array(losses),)
+
+
+def _train_inputs(rng):
+    weights, biases = _network(rng, 1.0)
+    return {"weights": weights, "biases": biases, "lr": 2.0, "epochs": 3}
+
+
+def _train_names(**_):
+    return tuple(f"trained W^{k + 1}" for k in range(3)) + tuple(f"trained b^{k + 1}" for k in range(3)) + \
+        ("losses",)
+
+
+def _unpack_train(value, epochs, **_):
+    if not isinstance(value, (list, tuple)) or len(value) != 3:
+        raise Unexpected("train_xor should return (weights, biases, losses).")
+    weights, biases, losses = value
+    out = _seq("weights", 3, "W^1, W^2, W^3")(weights) + _seq("biases", 3, "b^1, b^2, b^3")(biases)
+    if not isinstance(losses, (list, tuple, np.ndarray)) or len(losses) != epochs:
+        n = len(losses) if hasattr(losses, "__len__") else type(losses).__name__
+        raise Unexpected(f"losses should hold one total loss per epoch ({epochs} for epochs={epochs}), got {n}.")
+    return out + (losses,)
+
+
+_unpack_train.pack = lambda values: (list(values[:3]), list(values[3:6]), values[6])
+
+
+_register(PartBank(
+    "ps1.train_xor", "train_xor", _train_names,
+    lambda weights, biases, lr, epochs: _train(weights, biases, lr, epochs),
+    "after each example, W^l ← W^l − η δ^{l+1} (a^l)^T and b^l ← b^l − η δ^{l+1}, the four examples in order",
+    (
+        Mistake("ascent", "{name}: you stepped *up* the gradient; SGD subtracts it, W^l ← W^l − η ∂L/∂W^l",
+                lambda weights, biases, lr, epochs: _train(weights, biases, lr, epochs, sign=1.0)),
+        Mistake("batch", "{name} comes from one update per epoch with the summed gradient of the four examples "
+                         "(batch gradient descent); here each example updates the weights at once (SGD)",
+                lambda weights, biases, lr, epochs: _train(weights, biases, lr, epochs, batch=True)),
+        Mistake("biases_frozen", "{name}: the biases never change; b^l ← b^l − η δ^{l+1} too",
+                lambda weights, biases, lr, epochs: _train(weights, biases, lr, epochs, update_biases=False)),
+        Mistake("loss_before", "{name} holds each epoch's loss *before* its updates; record it after the epoch",
+                lambda weights, biases, lr, epochs: _train(weights, biases, lr, epochs, record="sum_before")),
+        Mistake("loss_mean", "{name} is the mean over the four examples; losses[e] is their sum Σ_n L(x_n, y_n)",
+                lambda weights, biases, lr, epochs: _train(weights, biases, lr, epochs, record="mean_after")),
+    ), _train_inputs,
+    terms=lambda weights, biases, lr, epochs: _network_terms(weights, biases),
+    unpack=_unpack_train))
+
+
+# =============================================================================================
+# ps2: the slides' worked example (2-2-2 sigmoid network, squared error), softmax + cross-entropy
+# =============================================================================================
+def _example_forward(W1, b1, W2, b2, x, transpose=False, bias=True, from_net=False, out_f=sigmoid, swap_b=False):
+    A, B = (W1.T, W2.T) if transpose else (W1, W2)
+    c1, c2 = (b2, b1) if swap_b else (b1, b2)
+    net_h = A @ x + (c1 if bias else 0.0)
+    out_h = sigmoid(net_h)
+    net_o = B @ (net_h if from_net else out_h) + (c2 if bias else 0.0)
+    return net_h, out_h, net_o, out_f(net_o)
+
+
+def _example_inputs(rng):
+    return {"W1": rng.uniform(-1, 1, (2, 2)), "b1": rng.uniform(-1, 1, 2), "W2": rng.uniform(-1, 1, (2, 2)),
+            "b2": rng.uniform(-1, 1, 2), "x": rng.uniform(-1, 1, 2)}
+
+
+def _example_terms(W1, b1, W2, b2, x, target=None):
+    out = {"W^1": W1, "b_1": b1, "W^2": W2, "b_2": b2, "x": x}
+    if target is not None:
+        out["target"] = target
+    return out
+
+
+_register(PartBank(
+    "ps2.forward_example", "forward_example", ("net_h", "out_h", "net_o", "out_o"), _example_forward,
+    "net_h = W^1 x + b_1 (row i of W^1 is the receiving unit h_i), out_h = σ(net_h), net_o = W^2 out_h + b_2, "
+    "out_o = σ(net_o)", (
+        Mistake("net_o_from_net_h", "{name} was computed from net_h; the output layer receives the hidden "
+                                    "*outputs*: net_o = W^2 out_h + b_2",
+                lambda **kw: _example_forward(**kw, from_net=True)),
+        Mistake("transposed", "{name} used the weight matrices transposed: row i of W^l is the receiving unit, "
+                              "net_h1 = w1 i1 + w2 i2 + b1",
+                lambda **kw: _example_forward(**kw, transpose=True)),
+        Mistake("no_bias", "{name} lacks the biases: net = W a + b",
+                lambda **kw: _example_forward(**kw, bias=False)),
+        Mistake("biases_swapped", "{name} uses b_2 in the hidden layer and b_1 in the output layer",
+                lambda **kw: _example_forward(**kw, swap_b=True)),
+        Mistake("linear_output", "{name}: the output units apply the sigmoid too, out_o = σ(net_o)",
+                lambda **kw: _example_forward(**kw, out_f=lambda v: v)),
+    ), _example_inputs, terms=_example_terms,
+    unpack=_tuple_of("forward_example", ("net_h", "out_h", "net_o", "out_o")),
+    shape_hint="each of net_h, out_h, net_o, out_o has one entry per unit, shape (2,)"))
+
+
+def _error_inputs(rng):
+    return {"out_o": rng.uniform(0, 1, 3), "target": rng.uniform(0, 1, 3)}
+
+
+_register(PartBank(
+    "ps2.total_error", "total_error", ("E_total",),
+    lambda out_o, target: (0.5 * np.sum((target - out_o) ** 2),),
+    "E_total = ½ Σ_k (target_k − out_k)² depends on every output", (
+        Mistake("no_half", "{name} is twice E_total: the squared error of the slides has a ½, "
+                           "E = ½ Σ (target − out)²", lambda out_o, target: (np.sum((target - out_o) ** 2),)),
+        Mistake("mean", "{name} divides by the number of outputs: E_total is a sum, ½ Σ_k (target_k − out_k)²",
+                lambda out_o, target: (0.5 * np.mean((target - out_o) ** 2),)),
+        Mistake("mean_no_half", "{name} is the mean squared error; the slides' E_total is ½ Σ (target − out)²",
+                lambda out_o, target: (np.mean((target - out_o) ** 2),)),
+        Mistake("not_squared", "{name} sums the differences without squaring them",
+                lambda out_o, target: (0.5 * np.sum(target - out_o),)),
+        Mistake("absolute", "{name} sums |target − out|; the error squares the differences",
+                lambda out_o, target: (0.5 * np.sum(np.abs(target - out_o)),)),
+    ), _error_inputs, terms=lambda out_o, target: {"out_o": out_o, "target": target}))
+
+
+def _mse_backward_inputs(rng):
+    return {"out": rng.uniform(0.01, 0.99, 5), "target": rng.uniform(0, 1, 5)}
+
+
+_register(PartBank(
+    "ps2.mse_backward", "mse_backward", ("∂E/∂out",), lambda out, target: (out - target,),
+    "∂E/∂out_k = out_k − target_k depends on out_k and target_k", (
+        Mistake("sign", "{name} has the wrong sign: ∂E/∂out_k = out_k − target_k (E grows as out moves away "
+                        "from the target)", lambda out, target: (target - out,)),
+        Mistake("times_two", "{name} is twice the derivative: the ½ of E = ½ Σ (target − out)² cancels the 2",
+                lambda out, target: (2 * (out - target),)),
+        Mistake("half", "{name} is half the derivative: d/dout of ½ (target − out)² is (out − target)",
+                lambda out, target: (0.5 * (out - target),)),
+        Mistake("squared", "{name} is the squared difference (the error itself); its derivative is out − target",
+                lambda out, target: ((out - target) ** 2,)),
+    ), _mse_backward_inputs, terms=lambda out, target: {"out": out, "target": target}))
+
+
+def _sigmoid_backward_inputs(rng):
+    return {"dout": rng.uniform(-1, 1, 5), "out": rng.uniform(0.01, 0.99, 5)}
+
+
+_register(PartBank(
+    "ps2.sigmoid_backward", "sigmoid_backward", ("∂E/∂net",), lambda dout, out: (dout * out * (1 - out),),
+    "∂E/∂net_k = ∂E/∂out_k · out_k (1 − out_k) depends on ∂E/∂out_k and out_k", (
+        Mistake("no_dout", "{name} is out(1 − out), the local derivative alone: multiply by the gradient from "
+                           "above, ∂E/∂out", lambda dout, out: (out * (1 - out),)),
+        Mistake("fprime_of_out", "{name} applies σ' to out as if it were net: given the output, the "
+                                 "derivative is out(1 − out), no second sigmoid",
+                lambda dout, out: (dout * sigmoid_prime(out),)),
+        Mistake("no_fprime", "{name} is ∂E/∂out passed through unchanged: multiply by σ'(net) = out(1 − out)",
+                lambda dout, out: (dout,)),
+        Mistake("one_minus_only", "{name} is ∂E/∂out · (1 − out): σ'(net) = out(1 − out) has both factors",
+                lambda dout, out: (dout * (1 - out),)),
+    ), _sigmoid_backward_inputs, terms=lambda dout, out: {"∂E/∂out": dout, "out": out}))
+
+
+def _example_grads(W1, b1, W2, b2, x, target, transpose_outer=False, from_net=False, W2_forward=False,
+                   hidden_fprime=True, output_fprime=True, sign=1.0, updated_lr=None):
+    net_h, out_h, net_o, out_o = _example_forward(W1, b1, W2, b2, x)
+    d_o = sign * (out_o - target) * (out_o * (1 - out_o) if output_fprime else 1.0)
+    outer = (lambda a, b: np.outer(b, a)) if transpose_outer else np.outer
+    dW2 = outer(d_o, net_h if from_net else out_h)
+    W2_used = W2 - updated_lr * dW2 if updated_lr else W2
+    back = (W2_used if W2_forward else W2_used.T) @ d_o
+    d_h = back * (out_h * (1 - out_h) if hidden_fprime else 1.0)
+    return outer(d_h, x), dW2
+
+
+def _example_grads_inputs(rng):
+    return {**_example_inputs(rng), "target": rng.uniform(0, 1, 2)}
+
+
+def _eg(**options):
+    return lambda **kw: _example_grads(**kw, **options)
+
+
+_register(PartBank(
+    "ps2.example_gradients", "example_gradients", ("dW1", "dW2"), _example_grads,
+    "∂E/∂W^2_ij = δ_{o_i} out_{h_j} and ∂E/∂W^1_ij = δ_{h_i} x_j with δ_h = ((W^2)^T δ_o) ⊙ out_h(1 − out_h)", (
+        Mistake("transposed", "{name} is the transpose: ∂E/∂w5 = δ_{o1} out_{h1} sits where w5 sits, "
+                              "np.outer(δ, a) with δ of the receiving layer first",
+                _eg(transpose_outer=True)),
+        Mistake("from_net", "{name} uses net_h where out_h belongs: ∂net_o/∂w5 = out_{h1}, the hidden *output*",
+                _eg(from_net=True)),
+        Mistake("W2_not_transposed", "{name}: δ_h went back through W^2 instead of (W^2)^T; unit h_j collects "
+                                     "δ_{o_i} w_ij over the units o_i it feeds (column j of W^2)",
+                _eg(W2_forward=True)),
+        Mistake("hidden_no_fprime", "{name}: δ_h lacks the factor out_h(1 − out_h) = σ'(net_h)",
+                _eg(hidden_fprime=False)),
+        Mistake("output_no_fprime", "{name}: δ_o lacks the factor out_o(1 − out_o) = σ'(net_o)",
+                _eg(output_fprime=False)),
+        Mistake("sign", "{name} has the wrong sign: ∂E/∂out_o = out_o − target", _eg(sign=-1.0)),
+        Mistake("updated_W2", "{name}: δ_h used the *updated* W^2; the slides use the original weights for "
+                              "every gradient of the step", _eg(updated_lr=0.5)),
+    ), _example_grads_inputs, terms=_example_terms,
+    unpack=_tuple_of("example_gradients", ("dW1", "dW2")),
+    shape_hint="∂E/∂W^l has the shape of W^l, (2, 2)"))
+
+
+def _sgd_inputs(rng):
+    return {"W": rng.uniform(-1, 1, (2, 3)), "dW": rng.uniform(-1, 1, (2, 3)), "lr": 0.3}
+
+
+_register(PartBank(
+    "ps2.sgd_update", "sgd_update", ("updated W",), lambda W, dW, lr: (W - lr * dW,),
+    "each entry is w − η ∂E/∂w, from the same entry of W and of dW", (
+        Mistake("ascent", "{name} = W + η dW: gradient descent *subtracts* the gradient", lambda W, dW, lr: (W + lr * dW,)),
+        Mistake("no_lr", "{name} = W − dW: the learning rate η multiplies the gradient", lambda W, dW, lr: (W - dW,)),
+        Mistake("divided", "{name} = W − dW / η: multiply by the learning rate, do not divide",
+                lambda W, dW, lr: (W - dW / lr,)),
+        Mistake("step_only", "{name} = −η dW, the step alone: add it to W", lambda W, dW, lr: (-lr * dW,)),
+    ), _sgd_inputs, terms=lambda W, dW, lr: {"W": W, "dW": dW}))
+
+
+def _softmax(z, axis=1, shift="row"):
+    z = np.asarray(z, dtype=float)
+    if shift == "row":
+        z = z - z.max(axis=axis, keepdims=True)
+    elif shift == "all":
+        z = z - z.max()
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(z)
+        return e / e.sum(axis=axis, keepdims=True)
+
+
+def _softmax_inputs(rng):
+    z = rng.uniform(-3, 3, (2, 4))
+    # large logits: without a shift row 1 overflows; shifted by the global maximum, row 0 underflows
+    return {"z": z + np.array([[-300.0], [800.0]])}
+
+
+_register(PartBank(
+    "ps2.softmax", "softmax", ("softmax(z)",), lambda z: (_softmax(z),),
+    "softmax(z)_{n,k} = e^{z_{n,k}} / Σ_j e^{z_{n,j}} depends on row n of z only", (
+        Mistake("axis0", "{name} normalises each *column*: the softmax runs over the K logits of a row "
+                         "(axis=1)", lambda z: (_softmax(z, axis=0),)),
+        Mistake("no_shift", "{name} overflowed: e^{z} is inf for logits near 800; subtract each row's maximum "
+                            "first (the softmax does not change)", lambda z: (_softmax(z, shift="none"),)),
+        Mistake("global_max", "{name}: you subtracted the largest logit of the whole array; a row far below it "
+                              "underflows to 0/0. Subtract each row's own maximum (keepdims=True)",
+                lambda z: (_softmax(z, shift="all"),)),
+        Mistake("global_sum", "{name} divides by the sum over the whole array; normalise each row by its own sum",
+                lambda z: (np.exp(z - z.max(axis=1, keepdims=True))
+                           / np.exp(z - z.max(axis=1, keepdims=True)).sum(),)),
+        Mistake("log_softmax", "{name} holds log-probabilities; the softmax is their exponential",
+                lambda z: (np.log(_softmax(z)),)),
+    ), _softmax_inputs, terms=lambda z: {"z": z},
+    shape_hint="normalise each row: np.sum(..., axis=1, keepdims=True) keeps the shape (N, 1) that broadcasts"))
+
+
+def _ce(z, y, divide=True, mean=True, onehot=1.0, sign=1.0):
+    n = z.shape[0]
+    shifted = z - z.max(axis=1, keepdims=True)
+    log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    picked = log_p[np.arange(n), y]
+    loss = -sign * (picked.mean() if mean else picked.sum())
+    dz = np.exp(log_p)
+    dz[np.arange(n), y] -= onehot
+    return loss, sign * dz / (n if divide else 1)
+
+
+def _ce_inputs(rng):
+    return {"z": rng.uniform(-2, 2, (4, 3)), "y": rng.integers(0, 3, 4)}
+
+
+_register(PartBank(
+    "ps2.softmax_cross_entropy", "softmax_cross_entropy", ("loss", "dz"), _ce,
+    "L = −(1/N) Σ_n log p_{n, y_n} and ∂L/∂z_{n,k} = (p_{n,k} − [k = y_n]) / N", (
+        Mistake("dz_not_divided", "{name} is N times too large: L is the *mean* over the N rows, so "
+                                  "∂L/∂z = (p − onehot(y)) / N", lambda z, y: _ce(z, y, divide=False)),
+        Mistake("loss_sum", "{name} is the sum over the N rows; L is their mean", lambda z, y: _ce(z, y, mean=False)),
+        Mistake("no_onehot", "{name} is p / N: subtract the one-hot label, ∂L/∂z = (p − onehot(y)) / N",
+                lambda z, y: _ce(z, y, onehot=0.0)),
+        Mistake("sign", "{name} has the wrong sign: L = −mean log p_{n, y_n} ≥ 0 and ∂L/∂z = (p − onehot(y)) / N",
+                lambda z, y: _ce(z, y, sign=-1.0)),
+    ), _ce_inputs, terms=lambda z, y: {"z": z, "y": y},
+    unpack=_tuple_of("softmax_cross_entropy", ("loss", "dz")),
+    shape_hint="dz has the shape of z, (N, K); index p[np.arange(N), y] picks each row's label"))
+
+
+# =============================================================================================
+# ps3: backpropagation in CNNs (lecture 33): cross-correlation form, Y = X ⋆ W
+# =============================================================================================
+def correlate_valid(x, k):
+    """out[i, j] = Σ_a Σ_b x[i + a, j + b] k[a, b] where k lies inside x."""
+    x, k = np.asarray(x, dtype=float), np.asarray(k, dtype=float)
+    windows = np.lib.stride_tricks.sliding_window_view(x, k.shape)
+    return np.einsum("ijab,ab->ij", windows, k)
+
+
+def correlate_full(x, k):
+    kh, kw = np.shape(k)
+    return correlate_valid(np.pad(np.asarray(x, dtype=float), ((kh - 1, kh - 1), (kw - 1, kw - 1))), k)
+
+
+def flip180(w):
+    return np.asarray(w)[::-1, ::-1]
+
+
+def _output_size(w_in, f, p, s, pad=2, plus=1, stride=True):
+    span = w_in - f + pad * p + (0 if plus else 0)
+    if span < 0 or (stride and span % s):
+        return np.nan  # the student's function should raise here: compared as "raised"
+    return span // s + plus if stride else span + plus
+
+
+def _sizes(cases, **options):
+    return (np.array([_output_size(*case, **options) for case in cases], dtype=float),)
+
+
+def _size_cases(rng):
+    cases = []
+    while len(cases) < 5:
+        f, p, s = int(rng.integers(1, 6)), int(rng.integers(1, 3)), int(rng.integers(2, 4))
+        w_in = f - 2 * p + s * int(rng.integers(2, 9))   # tiles exactly
+        if w_in > f:
+            cases.append((w_in, f, p, s))
+    return {"cases": cases}
+
+
+_register(PartBank(
+    "ps3.conv_output_size", "conv_output_size", ("output sizes",), _sizes,
+    "each size is (W1 − F + 2P)/S + 1 of its own (W1, F, P, S); NaN stands for a ValueError", (
+        Mistake("p_not_doubled", "{name} follow (W1 − F + P)/S + 1: padding adds P columns on *each* side, "
+                                 "hence 2P", lambda cases: _sizes(cases, pad=1)),
+        Mistake("no_plus_one", "{name} follow (W1 − F + 2P)/S: the first window sits at position 0, so add 1",
+                lambda cases: _sizes(cases, plus=0)),
+        Mistake("no_stride", "{name} ignore the stride: (W1 − F + 2P)/S + 1, a window every S pixels",
+                lambda cases: _sizes(cases, stride=False)),
+    ), _size_cases, terms=lambda cases: {}))
+
+
+def _correlate_inputs(rng):
+    return {"x": rng.standard_normal((6, 7)), "k": rng.standard_normal((3, 2))}
+
+
+_register(PartBank(
+    "ps3.correlate2d_valid", "correlate2d_valid", ("out",), lambda x, k: (correlate_valid(x, k),),
+    "out[i, j] = Σ_a Σ_b x[i + a, j + b] k[a, b] depends on the window of x starting at (i, j)", (
+        Mistake("convolution", "{name} is the convolution: k was flipped by 180°; a cross-correlation uses "
+                               "k[a, b] with x[i + a, j + b] as it is", lambda x, k: (correlate_valid(x, flip180(k)),)),
+        Mistake("full", "{name} is the *full* correlation (zero-padded); valid keeps only windows inside x, "
+                        "shape (H − KH + 1, W − KW + 1)", lambda x, k: (correlate_full(x, k),)),
+        Mistake("transposed_kernel", "{name} used k transposed: k[a, b] meets x[i + a, j + b], row offset a, "
+                                     "column offset b", lambda x, k: (correlate_valid(x, np.asarray(k).T),)),
+    ), _correlate_inputs, terms=lambda x, k: {"x": x, "k": k},
+    shape_hint="a valid correlation of (H, W) with (KH, KW) has shape (H − KH + 1, W − KW + 1)"))
+
+
+def _dw_inputs(rng):
+    return {"x": rng.standard_normal((7, 6)), "dy": rng.standard_normal((5, 3))}
+
+
+_register(PartBank(
+    "ps3.conv_dw", "conv_backward_dw", ("dW",), lambda x, dy: (correlate_valid(x, dy),),
+    "dW[a, b] = Σ_i Σ_j dL/dY[i, j] X[i + a, j + b] depends on every dL/dY and the inputs each weight meets", (
+        Mistake("dy_flipped", "{name} correlates X with dL/dY flipped by 180° (a convolution); one weight W[a, b] "
+                              "meets X[i + a, j + b] at output (i, j): X ⋆ dL/dY, nothing flipped",
+                lambda x, dy: (correlate_valid(x, flip180(dy)),)),
+        Mistake("swapped", "{name} is X ⋆ dL/dY rotated by 180°: that is dL/dY correlated with X (operands "
+                           "swapped). The weight gradient slides dL/dY over X: dW = X ⋆ dL/dY",
+                lambda x, dy: (flip180(correlate_valid(x, dy)),)),
+        Mistake("transposed", "{name} is the transpose of X ⋆ dL/dY",
+                lambda x, dy: (correlate_valid(x, dy).T,)),
+    ), _dw_inputs, terms=lambda x, dy: {"X": x, "dL/dY": dy},
+    shape_hint="dW has the filter's shape (H − OH + 1, W − OW + 1): the valid correlation of X with dL/dY"))
+
+
+def _dx_inputs(rng):
+    return {"dy": rng.standard_normal((4, 5)), "w": rng.standard_normal((3, 2))}
+
+
+_register(PartBank(
+    "ps3.conv_dx", "conv_backward_dx", ("dX",), lambda dy, w: (correlate_full(dy, flip180(w)),),
+    "dX[p, q] = Σ_{a,b} dL/dY[p − a, q − b] W[a, b] depends on the outputs in the region P of (p, q) and on W", (
+        Mistake("not_flipped", "{name} is the full correlation of dL/dY with W *unflipped*; the region P sees the "
+                               "filter rotated by 180°: correlate with flip180(W)",
+                lambda dy, w: (correlate_full(dy, w),)),
+        Mistake("flipped_rows_only", "{name} flips W upside down only; flip180 reverses both axes, W[::-1, ::-1]",
+                lambda dy, w: (correlate_full(dy, np.asarray(w)[::-1, :]),)),
+        Mistake("flipped_columns_only", "{name} flips W left-right only; flip180 reverses both axes, "
+                                        "W[::-1, ::-1]", lambda dy, w: (correlate_full(dy, np.asarray(w)[:, ::-1]),)),
+        Mistake("swapped", "{name} is the right dX rotated by 180°: flip180(W) correlated with dL/dY (operands "
+                           "swapped); slide the flipped filter over the padded dL/dY",
+                lambda dy, w: (flip180(correlate_full(dy, flip180(w))),)),
+        Mistake("valid", "{name} is a *valid* correlation: pad dL/dY with KH − 1 rows and KW − 1 columns of zeros "
+                         "on each side first (a border pixel has a small region P)",
+                lambda dy, w: (correlate_valid(dy, flip180(w)),)),
+        Mistake("transposed_filter", "{name} uses W transposed; rotating by 180° is W[::-1, ::-1], not W.T",
+                lambda dy, w: (correlate_full(dy, np.asarray(w).T),)),
+    ), _dx_inputs, terms=lambda dy, w: {"dL/dY": dy, "W": w},
+    shape_hint="dX has the input's shape (OH + KH − 1, OW + KW − 1): pad dL/dY by KH − 1 and KW − 1 on every side"))
+
+
+def _layer(dout, x, w, dw_sum=True, dx_sum=True, db="sum", dx_flip=True, dw_flip=False):
+    n_img, n_chan = x.shape[:2]
+    dx, dw = np.zeros(x.shape), np.zeros(w.shape)
+    for n in range(n_img):
+        for f in range(w.shape[0]):
+            for c in range(n_chan):
+                part_w = correlate_valid(x[n, c], flip180(dout[n, f]) if dw_flip else dout[n, f])
+                part_x = correlate_full(dout[n, f], flip180(w[f, c]) if dx_flip else w[f, c])
+                dw[f, c] = dw[f, c] + part_w if dw_sum else part_w
+                dx[n, c] = dx[n, c] + part_x if dx_sum else part_x
+    dbs = {"sum": dout.sum(axis=(0, 2, 3)), "mean": dout.mean(axis=(0, 2, 3)),
+           "per_image": dout.sum(axis=(2, 3)), "first_image": dout[0].sum(axis=(1, 2))}
+    return dx, dw, dbs[db]
+
+
+def _layer_inputs(rng):
+    x, w = rng.standard_normal((2, 2, 5, 5)), rng.standard_normal((3, 2, 3, 3))
+    return {"dout": rng.standard_normal((2, 3, 3, 3)), "x": x, "w": w}
+
+
+_register(PartBank(
+    "ps3.conv_layer", "conv2d_backward_naive", ("dx", "dw", "db"), _layer,
+    "dw[f, c] = Σ_n x[n, c] ⋆ dout[n, f], dx[n, c] = Σ_f dout[n, f] ⋆_full flip180(w[f, c]), "
+    "db[f] = Σ_{n,i,j} dout[n, f, i, j]", (
+        Mistake("dw_not_summed", "{name} keeps only the last image's contribution: dw[f, c] sums over every "
+                                 "image n (use +=)", lambda dout, x, w: _layer(dout, x, w, dw_sum=False)),
+        Mistake("dx_not_summed", "{name} keeps only the last filter's contribution: an input pixel feeds every "
+                                 "filter f, so dx[n, c] sums over f (use +=)",
+                lambda dout, x, w: _layer(dout, x, w, dx_sum=False)),
+        Mistake("db_mean", "{name} is a mean; the bias is added to every output, so db[f] is the *sum* of "
+                           "dout[n, f] over n, i, j", lambda dout, x, w: _layer(dout, x, w, db="mean")),
+        Mistake("db_per_image", "{name} keeps one row per image: db[f] also sums over the images n",
+                lambda dout, x, w: _layer(dout, x, w, db="per_image")),
+        Mistake("db_first_image", "{name} sums only the first image: db[f] sums over every image n",
+                lambda dout, x, w: _layer(dout, x, w, db="first_image")),
+        Mistake("dx_not_flipped", "{name} correlates dout with w *unflipped*; the region P sees the filter "
+                                  "rotated by 180°", lambda dout, x, w: _layer(dout, x, w, dx_flip=False)),
+        Mistake("dw_flipped", "{name} correlates x with dout flipped by 180°; dw = x ⋆ dout, nothing flipped",
+                lambda dout, x, w: _layer(dout, x, w, dw_flip=True)),
+    ), _layer_inputs, terms=lambda dout, x, w: {"dout": dout, "x": x, "w": w},
+    unpack=_tuple_of("conv2d_backward_naive", ("dx", "dw", "db")),
+    shape_hint="dx has the shape of x (N, C, H, W), dw of w (F, C, KH, KW), db (F,)"))
+
+
+def _window_argmax(window, rule):
+    flat = window.reshape(-1)
+    best = flat.max()
+    hits = np.flatnonzero(flat == best)
+    return {"first": hits[:1], "last": hits[-1:], "all": hits}[rule]
+
+
+def _max_pool_b(dout, x, size, stride, rule="first", accumulate=True, origin=True):
+    x = np.asarray(x, dtype=float)
+    dx = np.zeros(x.shape)
+    for n, c, i, j in np.ndindex(*dout.shape):
+        r0, c0 = (i * stride, j * stride) if origin else (i, j)
+        window = x[n, c, r0:r0 + size, c0:c0 + size]
+        for flat in _window_argmax(window, rule):
+            a, b = divmod(int(flat), window.shape[1])
+            if accumulate:
+                dx[n, c, r0 + a, c0 + b] += dout[n, c, i, j]
+            else:
+                dx[n, c, r0 + a, c0 + b] = dout[n, c, i, j]
+    return (dx,)
+
+
+def _avg_pool_b(dout, x_shape, size, stride, divisor=None, accumulate=True):
+    dx = np.zeros(tuple(x_shape))
+    share = dout / (size ** 2 if divisor is None else divisor)
+    for i, j in np.ndindex(*dout.shape[2:]):
+        region = dx[:, :, i * stride:i * stride + size, j * stride:j * stride + size]
+        if accumulate:
+            region += share[:, :, i:i + 1, j:j + 1]
+        else:
+            region[...] = share[:, :, i:i + 1, j:j + 1]
+    return (dx,)
+
+
+def _pool_inputs(rng, size, stride, ties):
+    h = 7
+    oh = (h - size) // stride + 1
+    x = rng.integers(0, 3, (1, 2, h, h)).astype(float) if ties else rng.standard_normal((1, 2, h, h))
+    return {"dout": rng.standard_normal((1, 2, oh, oh)), "x": x, "size": size, "stride": stride}
+
+
+_register(PartBank(
+    "ps3.max_pool", "max_pool_backward", ("dx",), _max_pool_b,
+    "dx gets each dout[n, c, i, j] at the first maximum (row-major) of window (i, j), and 0 elsewhere; "
+    "overlapping windows add", (
+        Mistake("all_maxima", "{name} routes the gradient to *every* maximum of a tied window; only the first one "
+                              "(row-major, as PyTorch) gets it, or the gradient is counted several times",
+                lambda **kw: _max_pool_b(**kw, rule="all")),
+        Mistake("last_maximum", "{name} routes a tie to the *last* maximum; the first one in row-major order "
+                                "wins (np.argmax returns it)", lambda **kw: _max_pool_b(**kw, rule="last")),
+        Mistake("overwritten", "{name}: where windows overlap (stride < size), a later window overwrote an "
+                               "earlier one's gradient; contributions add up (+=)",
+                lambda **kw: _max_pool_b(**kw, accumulate=False)),
+        Mistake("no_stride", "{name}: window (i, j) starts at (i, j); with stride S it starts at (i·S, j·S)",
+                lambda **kw: _max_pool_b(**kw, origin=False)),
+        Mistake("average", "{name} is average pooling's gradient (dout / size² to every pixel); max pooling "
+                           "routes all of dout to the winner",
+                lambda dout, x, size, stride: _avg_pool_b(dout, x.shape, size, stride)),
+    ), lambda rng: _pool_inputs(rng, 3, 2, ties=True),
+    terms=lambda dout, x, size, stride: {"dout": dout, "x": x},
+    shape_hint="dx has the shape of x (N, C, H, W)"))
+
+_register(PartBank(
+    "ps3.avg_pool", "avg_pool_backward", ("dx",), _avg_pool_b,
+    "dx[n, c, p, q] = Σ over the windows that contain (p, q) of dout / size²", (
+        Mistake("not_divided", "{name} passes dout back undivided: each of the size² pixels of a window gets "
+                               "dout / size² (the lecture: ÷4 for 2×2, ÷9 for 3×3)",
+                lambda **kw: _avg_pool_b(**kw, divisor=1)),
+        Mistake("divided_by_size", "{name} divides by size, not size²: a size×size window has size² pixels",
+                lambda **kw: _avg_pool_b(**kw, divisor=kw["size"])),
+        Mistake("overwritten", "{name}: where windows overlap (stride < size), a later window overwrote an "
+                               "earlier one's share; contributions add up (+=)",
+                lambda **kw: _avg_pool_b(**kw, accumulate=False)),
+    ), lambda rng: {k: v for k, v in _pool_inputs(rng, 3, 2, ties=False).items() if k != "x"} |
+    {"x_shape": (1, 2, 7, 7)},
+    terms=lambda dout, x_shape, size, stride: {"dout": dout},
+    shape_hint="dx has the shape x_shape"))
+
+
+# =============================================================================================
+# ps4: Gaussian and Laplacian pyramids, blending (lecture 6, MIT 6.869)
+# =============================================================================================
+BINOMIAL = np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
+
+
+def blur(image, mode="reflect", kernel=BINOMIAL, axes=(0, 1)):
+    """Separable blur with the binomial kernel; ``mode`` is np.pad's (reflect = reflect-101)."""
+    out = np.asarray(image, dtype=float)
+    for axis in axes:
+        pad = [(0, 0), (0, 0)]
+        pad[axis] = (2, 2)
+        padded = np.pad(out, pad, mode=mode)
+        n = out.shape[axis]
+        out = sum(kernel[t] * np.take(padded, np.arange(t, t + n), axis=axis) for t in range(5))
+    return out
+
+
+def downsample(image, pre_blur=True, start=0, blur_after=False):
+    image = np.asarray(image, dtype=float)
+    if blur_after:
+        return blur(image[::2, ::2])
+    return (blur(image) if pre_blur else image)[start::2, start::2]
+
+
+def upsample(image, shape, gain=4.0, offset=0, repeat=False, crop_end=False):
+    image = np.asarray(image, dtype=float)
+    h, w = image.shape
+    if repeat:
+        big = np.repeat(np.repeat(image, 2, axis=0), 2, axis=1)
+        gain = 1.0
+    else:
+        big = np.zeros((2 * h, 2 * w))
+        big[offset::2, offset::2] = image
+        big = blur(big)
+    big = gain * big
+    return big[-shape[0]:, -shape[1]:] if crop_end else big[:shape[0], :shape[1]]
+
+
+def laplacian_pyramid(image, levels, gain=4.0, pre_blur=True):
+    gaussian = [np.asarray(image, dtype=float)]
+    for _ in range(levels - 1):
+        gaussian.append(downsample(gaussian[-1], pre_blur=pre_blur))
+    bands = [fine - upsample(coarse, fine.shape, gain=gain) for fine, coarse in zip(gaussian[:-1], gaussian[1:])]
+    return bands + [gaussian[-1]]
+
+
+def reconstruct(laplacian, gain=4.0, sign=1.0, residual=True):
+    x = laplacian[-1] if residual else np.zeros_like(laplacian[-1])
+    for band in reversed(laplacian[:-1]):
+        x = band + sign * upsample(x, band.shape, gain=gain)
+    return x
+
+
+def _gaussian_pyramid(image, levels, pre_blur=True):
+    out = [np.asarray(image, dtype=float)]
+    for _ in range(levels - 1):
+        out.append(downsample(out[-1], pre_blur=pre_blur))
+    return out
+
+
+def blend(a, b, mask, levels, mask_blur=True, swap=False, mask_laplacian=False):
+    if mask_laplacian:
+        masks = laplacian_pyramid(mask, levels)
+    else:
+        masks = _gaussian_pyramid(mask, levels, pre_blur=mask_blur)
+    la, lb = laplacian_pyramid(a, levels), laplacian_pyramid(b, levels)
+    if swap:
+        la, lb = lb, la
+    return reconstruct([g * x + (1 - g) * y for g, x, y in zip(masks, la, lb)])
+
+
+def upsample_matrix(n, centre=0, scale=1.0, border="zero"):
+    F = np.zeros((2 * n, n))
+    for j in range(n):
+        for t, weight in enumerate((1.0, 4.0, 6.0, 4.0, 1.0)):
+            row = 2 * j + centre + t - 2
+            if border == "wrap":
+                row %= 2 * n
+            elif border == "reflect":
+                row = -row if row < 0 else (2 * (2 * n - 1) - row if row >= 2 * n else row)
+            if 0 <= row < 2 * n:
+                F[row, j] += weight * scale
+    return F
+
+
+def _image_inputs(h, w):
+    return lambda rng: {"image": rng.random((h, w))}
+
+
+_register(PartBank(
+    "ps4.blur", "blur", ("blur(image)",), lambda image: (blur(image),),
+    "pixel (i, j) of the blur is Σ_{s,t} k[s] k[t] image[i + s − 2, j + t − 2] with k = [1 4 6 4 1]/16 and "
+    "reflect-101 borders", (
+        Mistake("zero_border", "{name} pads with zeros, so the border darkens; the lecture's pyramid (and OpenCV) "
+                               "reflect the image: np.pad(..., mode='reflect')", lambda image: (blur(image, "constant"),)),
+        Mistake("symmetric_border", "{name} pads with mode='symmetric' (the edge pixel repeated); reflect-101 "
+                                    "mirrors around the edge pixel: mode='reflect'",
+                lambda image: (blur(image, "symmetric"),)),
+        Mistake("edge_border", "{name} repeats the edge pixel (mode='edge'); use reflect-101, mode='reflect'",
+                lambda image: (blur(image, "edge"),)),
+        Mistake("wrap_border", "{name} wraps around the image (mode='wrap'); use reflect-101, mode='reflect'",
+                lambda image: (blur(image, "wrap"),)),
+        Mistake("one_axis", "{name} blurs along one axis only; the 2-D binomial blur filters the rows and then "
+                            "the columns", lambda image: (blur(image, axes=(1,)),)),
+        Mistake("other_axis", "{name} blurs along one axis only; the 2-D binomial blur filters the rows and then "
+                              "the columns", lambda image: (blur(image, axes=(0,)),)),
+        Mistake("not_normalised", "{name} is 256 times too bright: the kernel [1 4 6 4 1] must be divided by 16 "
+                                  "(its sum) on each axis", lambda image: (blur(image, kernel=BINOMIAL * 16),)),
+        Mistake("normalised_once", "{name} is 16 times too bright: divide the kernel by 16 on *each* of the two "
+                                   "axes", lambda image: (16 * blur(image),)),
+    ), _image_inputs(9, 7), terms=lambda image: {"image": image},
+    shape_hint="the blur keeps the image's shape: pad by 2 on each side, then keep the valid part"))
+
+_register(PartBank(
+    "ps4.downsample", "downsample", ("downsample(image)",), lambda image: (downsample(image),),
+    "G keeps pixel (2i, 2j) of the blurred image", (
+        Mistake("no_blur", "{name} subsamples without blurring first: frequencies the smaller grid cannot hold "
+                           "alias; G blurs, then keeps every second pixel",
+                lambda image: (downsample(image, pre_blur=False),)),
+        Mistake("odd_samples", "{name} keeps rows and columns 1, 3, 5, ...; G keeps 0, 2, 4, ...",
+                lambda image: (downsample(image, start=1),)),
+        Mistake("blur_after", "{name} blurs *after* subsampling: the aliasing has already happened; blur first",
+                lambda image: (downsample(image, blur_after=True),)),
+    ), _image_inputs(9, 6), terms=lambda image: {"image": image},
+    shape_hint="an H×W image becomes ceil(H/2)×ceil(W/2): keep rows and columns 0, 2, 4, ..."))
+
+
+def _upsample_inputs(rng):
+    return {"image": rng.random((4, 5)), "shape": (7, 10)}
+
+
+_register(PartBank(
+    "ps4.upsample", "upsample", ("upsample(image)",), lambda image, shape: (upsample(image, shape),),
+    "F puts image[i, j] at (2i, 2j) of a 2h×2w array of zeros, blurs it, multiplies by 4 and crops to shape", (
+        Mistake("gain_1", "{name} is 4 times too dark: three quarters of the up-sampled pixels are the inserted "
+                          "zeros, so F multiplies the blur by 4 (a constant image must stay constant)",
+                lambda image, shape: (upsample(image, shape, gain=1.0),)),
+        Mistake("gain_2", "{name} is 2 times too dark: the gain is 2 per axis, 4 in 2-D",
+                lambda image, shape: (upsample(image, shape, gain=2.0),)),
+        Mistake("gain_16", "{name} is 4 times too bright: the gain is 2 per axis, 4 in all, not 16",
+                lambda image, shape: (upsample(image, shape, gain=16.0),)),
+        Mistake("odd_positions", "{name} puts the pixels on the odd rows and columns; they go to (2i, 2j), the "
+                                 "even ones", lambda image, shape: (upsample(image, shape, offset=1),)),
+        Mistake("repeat", "{name} repeats each pixel 2×2 (nearest neighbour); F inserts zeros and blurs",
+                lambda image, shape: (upsample(image, shape, repeat=True),)),
+        Mistake("crop_end", "{name} crops from the end; keep the first H rows and W columns",
+                lambda image, shape: (upsample(image, shape, crop_end=True),)),
+    ), _upsample_inputs, terms=lambda image, shape: {"image": image},
+    shape_hint="the result has the requested shape (H, W), cropped from the 2h×2w array"))
+
+
+def _levels_names(levels, **_):
+    return tuple(f"level {i} (L_{i + 1})" for i in range(levels - 1)) + (f"level {levels - 1} (x_{levels})",)
+
+
+def _lap_inputs(rng):
+    return {"image": rng.random((12, 9)), "levels": 3}
+
+
+def _unpack_levels(value, levels, **_):
+    return _seq("the pyramid", levels, f"{levels - 1} band-pass levels and the residual x_{levels}")(value)
+
+
+_unpack_levels.pack = list
+
+
+_register(PartBank(
+    "ps4.laplacian_pyramid", "laplacian_pyramid", _levels_names,
+    lambda image, levels: tuple(laplacian_pyramid(image, levels)),
+    "L_i = x_i − F(x_{i+1}) depends on the Gaussian levels x_i and x_{i+1}; the last entry is x_levels", (
+        Mistake("gain_1", "{name} used an up-sampling without the gain 4: L_i = x_i − F(x_{i+1}) needs F to keep "
+                          "brightness (a constant image has zero band-pass levels)",
+                lambda image, levels: tuple(laplacian_pyramid(image, levels, gain=1.0))),
+        Mistake("gain_2", "{name} used an up-sampling with gain 2; F multiplies by 4 in 2-D",
+                lambda image, levels: tuple(laplacian_pyramid(image, levels, gain=2.0))),
+        Mistake("sign", "{name} is F(x_{i+1}) − x_i; the band-pass level is L_i = x_i − F(x_{i+1})",
+                lambda image, levels: tuple(-b for b in laplacian_pyramid(image, levels)[:-1])
+                + (laplacian_pyramid(image, levels)[-1],)),
+        Mistake("no_blur", "{name} built the Gaussian levels without blurring (plain subsampling); "
+                           "x_{i+1} = G x_i blurs first",
+                lambda image, levels: tuple(laplacian_pyramid(image, levels, pre_blur=False))),
+        Mistake("gaussian", "{name} is the Gaussian pyramid x_1, x_2, ...; the Laplacian levels are "
+                            "L_i = x_i − F(x_{i+1}), with x_levels last",
+                lambda image, levels: tuple(_gaussian_pyramid(image, levels))),
+        Mistake("band_on_top", "{name}: the last entry must be the Gaussian residual x_levels itself, not a "
+                               "band-pass level", lambda image, levels: _band_on_top(image, levels)),
+    ), _lap_inputs, terms=lambda image, levels: {"image": image},
+    unpack=_unpack_levels,
+    shape_hint="level i has the shape of the Gaussian level x_{i+1}: up-sample x_{i+1} to x_i's shape"))
+
+
+def _band_on_top(image, levels):
+    deeper = laplacian_pyramid(image, levels + 1)
+    return tuple(deeper[:levels])
+
+
+def _recon_inputs(rng):
+    return {"laplacian": [rng.standard_normal((10, 7)), rng.standard_normal((5, 4)), rng.standard_normal((3, 2))]}
+
+
+_register(PartBank(
+    "ps4.reconstruct", "reconstruct", ("reconstruct(laplacian)",), lambda laplacian: (reconstruct(laplacian),),
+    "x_i = L_i + F(x_{i+1}) from the top, starting at the residual x_levels", (
+        Mistake("subtract", "{name} subtracts the up-sampled level; since L_i = x_i − F(x_{i+1}), "
+                            "x_i = L_i + F(x_{i+1})", lambda laplacian: (reconstruct(laplacian, sign=-1.0),)),
+        Mistake("no_residual", "{name} leaves out the residual x_levels (the last entry): start the collapse from "
+                               "it", lambda laplacian: (reconstruct(laplacian, residual=False),)),
+        Mistake("gain_1", "{name} up-sampled without the gain 4: x_i = L_i + F(x_{i+1}) with the same F as the "
+                          "pyramid", lambda laplacian: (reconstruct(laplacian, gain=1.0),)),
+    ), _recon_inputs, terms=lambda laplacian: {f"laplacian[{i}]": v for i, v in enumerate(laplacian)},
+    shape_hint="collapse from the coarsest level (the last entry), up-sampling to each finer level's shape"))
+
+
+def _blend_inputs(rng):
+    return {"a": rng.random((12, 10)), "b": rng.random((12, 10)), "mask": rng.random((12, 10)), "levels": 3}
+
+
+_register(PartBank(
+    "ps4.blend", "blend", ("blend",), lambda a, b, mask, levels: (blend(a, b, mask, levels),),
+    "L(j) = G(j) LA(j) + (1 − G(j)) LB(j) at every level j, then reconstruct", (
+        Mistake("unblurred_mask", "{name} used an unblurred mask pyramid (the mask only subsampled); the seam is "
+                                  "smoothed because G(j) is the *Gaussian* pyramid of the mask: blur, then subsample",
+                lambda a, b, mask, levels: (blend(a, b, mask, levels, mask_blur=False),)),
+        Mistake("swapped", "{name} takes b where the mask is 1; L(j) = G(j) LA(j) + (1 − G(j)) LB(j)",
+                lambda a, b, mask, levels: (blend(a, b, mask, levels, swap=True),)),
+        Mistake("laplacian_mask", "{name} weights with the mask's *Laplacian* pyramid; the weights are its "
+                                  "Gaussian pyramid G(j), in [0, 1]",
+                lambda a, b, mask, levels: (blend(a, b, mask, levels, mask_laplacian=True),)),
+        Mistake("hard", "{name} is the hard blend mask·a + (1 − mask)·b; combine the pyramids level by level",
+                lambda a, b, mask, levels: (mask * a + (1 - mask) * b,)),
+    ), _blend_inputs, terms=lambda a, b, mask, levels: {"a": a, "b": b, "mask": mask},
+    shape_hint="the blend has the shape of a and b"))
+
+_register(PartBank(
+    "ps4.upsample_matrix", "upsample_matrix", lambda n: (f"upsample_matrix({n})",),
+    lambda n: (upsample_matrix(n),),
+    "column j holds 1 4 6 4 1 centred on row 2j (entries past the border dropped)", (
+        Mistake("over_16", "{name} is divided by 16; the slide's F_3 has the integer weights 1 4 6 4 1",
+                lambda n: (upsample_matrix(n, scale=1 / 16),)),
+        Mistake("over_8", "{name} is divided by 8 (the 1-D gain 2 of up-sampling); the slide's F_3 has the "
+                          "integer weights 1 4 6 4 1", lambda n: (upsample_matrix(n, scale=1 / 8),)),
+        Mistake("centre_odd", "{name} centres column j on row 2j + 1; the pixel x_j lands on row 2j",
+                lambda n: (upsample_matrix(n, centre=1),)),
+        Mistake("wrap", "{name} wraps the kernel around the border; F_3 has zero borders (entries that fall "
+                        "outside are dropped)", lambda n: (upsample_matrix(n, border="wrap"),)),
+        Mistake("reflect", "{name} reflects the kernel at the border; F_3 has zero borders",
+                lambda n: (upsample_matrix(n, border="reflect"),)),
+        Mistake("transposed", "{name} is (n, 2n), the transpose: F maps n samples to 2n, so it has 2n rows",
+                lambda n: (upsample_matrix(n).T,)),
+    ), lambda rng: {"n": int(rng.integers(5, 8))}, terms=lambda n: {},
+    shape_hint="F has shape (2n, n): 2n outputs from n inputs"))

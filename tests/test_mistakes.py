@@ -1,0 +1,239 @@
+"""The mistake bank: every classic mistake is recognised as itself and as no other; right answers match none.
+
+Each mistake is computed by the bank from the part's own inputs (several random input sets, as the
+grader draws per student), packed the way the student's function returns it, and judged: the part
+fails, the diagnosis names exactly that mistake, and the message quotes the student's own number.
+The bank's references are checked against ``course_utils`` (an independent implementation).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course_utils.grading.mistakes import BANK, judge, restate_error
+
+SEEDS = (0, 1, 2)
+CASES = [(key, m.key) for key, part in BANK.items() for m in part.mistakes]
+
+
+def _inputs(key, seed):
+    return BANK[key].inputs(np.random.default_rng(seed))
+
+
+def _reference(key, inputs):
+    part = BANK[key]
+    return part.pack(part.reference(**inputs))
+
+
+def test_the_bank_covers_every_autograded_part_of_ps1_to_ps4():
+    parts = {key.split(".")[0]: [] for key in BANK}
+    for key in BANK:
+        parts[key.split(".")[0]].append(key)
+    assert {ps: len(keys) for ps, keys in parts.items()} == {"ps1": 8, "ps2": 8, "ps3": 7, "ps4": 7}
+    assert len(CASES) >= 100
+    assert all(len(part.mistakes) >= 2 for part in BANK.values()), "every part knows at least two mistakes"
+
+
+@pytest.mark.parametrize("key", list(BANK))
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_right_answer_matches_no_mistake(key, seed):
+    inputs = _inputs(key, seed)
+    diagnosis = judge(key, _reference(key, inputs), **inputs)
+    assert diagnosis.ok and diagnosis.mistakes == [] and diagnosis.message == ""
+
+
+@pytest.mark.parametrize("key,mistake", CASES, ids=[f"{k}:{m}" for k, m in CASES])
+def test_each_mistake_is_recognised_as_itself_and_no_other(key, mistake):
+    part = BANK[key]
+    wrong = next(m for m in part.mistakes if m.key == mistake)
+    for seed in SEEDS:
+        inputs = _inputs(key, seed)
+        with np.errstate(all="ignore"):
+            value = wrong.wrong(**inputs)
+        diagnosis = judge(key, part.pack(value), **inputs)
+        assert not diagnosis.ok, f"{key}:{mistake} passes as right on seed {seed}"
+        assert diagnosis.mistakes == [mistake], (seed, diagnosis.message)
+        says = wrong.says.split("{name}")[-1][:40]
+        assert says in diagnosis.message, diagnosis.message
+        assert "your " in diagnosis.message  # it quotes the student's own numbers
+
+
+def test_a_message_in_the_lecture_notation_on_the_students_numbers():
+    inputs = _inputs("ps3.conv_dx", 0)
+    got = np.asarray([m for m in BANK["ps3.conv_dx"].mistakes if m.key == "not_flipped"][0].wrong(**inputs)[0])
+    message = judge("ps3.conv_dx", got, **inputs).message
+    assert message.startswith("dX is the full correlation of dL/dY with W *unflipped*; the region P sees the filter "
+                              "rotated by 180°")
+    assert f"(your dX[0, 0] = {got[0, 0]:.6g})" in message
+
+
+def test_an_unknown_mistake_names_the_first_wrong_entry_and_does_not_guess():
+    inputs = _inputs("ps1.backward_deltas", 0)
+    deltas = list(_reference("ps1.backward_deltas", inputs))
+    deltas[1] = deltas[1].copy()
+    deltas[1][2] += 0.123  # wrong in a way no classic mistake explains
+    diagnosis = judge("ps1.backward_deltas", deltas, **inputs)
+    assert not diagnosis.ok and diagnosis.mistakes == []
+    assert diagnosis.message.startswith(f"deltas[1] (δ^3)[2] = {deltas[1][2]:.6g} is wrong.")
+    assert "depends on column i of W^l, on all of δ^{l+1} and on z^l_i" in diagnosis.message
+    assert "match none of the classic mistakes" in diagnosis.message
+    assert "expected" not in diagnosis.message  # the grader's hidden values stay hidden
+    shown = judge("ps1.backward_deltas", deltas, show_expected=True, **inputs).message
+    assert f"expected {deltas[1][2] - 0.123:.6g}" in shown
+
+
+def test_shapes_come_before_values():
+    inputs = _inputs("ps1.gradients", 0)
+    values = list(_reference("ps1.gradients", inputs))
+    values[0] = list(values[0])
+    values[0][2] = np.zeros((5, 5))
+    message = judge("ps1.gradients", values, **inputs).message
+    assert message == ("dWs[2] (∂L/∂W^3) has shape (5, 5) but should have shape (2, 3); ∂L/∂W^l has the shape "
+                       "of W^l, (S_{l+1}, S_l): the outer product δ^{l+1} (a^l)^T.")
+
+
+@pytest.mark.parametrize("got,says", [
+    ((None, np.zeros((4, 3))), "loss is None: did softmax_cross_entropy forget to `return` it?"),
+    (("text", np.zeros((4, 3))), "loss should be a numpy array of numbers, got str"),
+    ([np.zeros(2)], "softmax_cross_entropy should return 2 values (loss, dz), got 1"),
+    (3.0, "softmax_cross_entropy should return 2 values (loss, dz), got float"),
+])
+def test_malformed_results_get_a_plain_message(got, says):
+    diagnosis = judge("ps2.softmax_cross_entropy", got, **_inputs("ps2.softmax_cross_entropy", 0))
+    assert not diagnosis.ok and says in diagnosis.message
+
+
+def test_a_cascade_is_not_charged_twice():
+    """output_delta written with the student's own (wrong) sigmoid_prime is right given that helper."""
+    inputs = _inputs("ps1.output_delta", 0)
+    own_prime = lambda z: 1 / (1 + np.exp(-z)) * (1 - z)  # noqa: E731  Part 1's classic mistake
+    got = (inputs["yhat"] - inputs["y"]) * own_prime(inputs["z_L"])
+    alone = judge("ps1.output_delta", got, **inputs)
+    assert not alone.ok and alone.mistakes == ["s_one_minus_z"]
+    given = judge("ps1.output_delta", got, accept=[("right given your sigmoid_prime (Part 1)", (got,))], **inputs)
+    assert given.ok and given.note == "right given your sigmoid_prime (Part 1)"
+
+
+def test_numpy_errors_are_restated_in_the_lectures_terms():
+    inputs = _inputs("ps1.backward_deltas", 0)
+
+    def student(weights, zs, delta_L):  # W^l δ^{l+1} instead of (W^l)^T δ^{l+1}
+        deltas = [delta_L]
+        for k in range(len(weights) - 1, 0, -1):
+            deltas.insert(0, weights[k] @ deltas[0])
+        return deltas
+
+    with pytest.raises(ValueError) as err:
+        student(**inputs)
+    message = restate_error("ps1.backward_deltas", "ValueError", str(err.value), **inputs)
+    assert message.startswith("backward_deltas raised ValueError (a matrix product did not fit: an inner "
+                              "dimension of size 2 met one of size 3).")
+    assert "W^3 (2, 3)" in message and "δ^L (2,)" in message
+    assert message.endswith("The recursion sums over j, the *row* index of w^l_ji: it is (W^l)^T δ^{l+1}, "
+                            "not W^l δ^{l+1}.")
+    other = restate_error("ps3.avg_pool", "ValueError", "operands could not be broadcast together with shapes "
+                          "(2,3) (3,2) ", **_inputs("ps3.avg_pool", 0))
+    assert "two arrays of shapes (2,3) and (3,2) were combined entry by entry" in other
+    odd = restate_error("ps2.softmax", "KeyError", "'x'", **_inputs("ps2.softmax", 0))
+    assert odd.startswith("softmax raised KeyError (KeyError: 'x').")
+
+
+# --- the bank's references agree with course_utils (an independent implementation) -----------
+def test_ps1_references_agree_with_course_utils():
+    from course_utils.activations import get_activation
+    from course_utils.mlp import MLP
+
+    inputs = _inputs("ps1.forward", 3)
+    net = MLP([2, 4, 3, 2], activation="sigmoid", output_activation="sigmoid")
+    net.weights, net.biases = inputs["weights"], inputs["biases"]
+    zs, acts = net.forward_layers(inputs["x"][None, :])
+    ours = BANK["ps1.forward"].reference(**inputs)
+    for k in range(3):
+        np.testing.assert_allclose(ours[k], zs[k][0], rtol=1e-12)
+        np.testing.assert_allclose(ours[4 + k], acts[k + 1][0], rtol=1e-12)
+    y = np.array([0.2, 0.9])
+    _, grads = net.loss_and_gradients(inputs["x"][None, :], y[None, :])
+    delta_L = (acts[-1][0] - y) * get_activation("sigmoid").derivative(zs[-1][0])
+    deltas = BANK["ps1.backward_deltas"].reference(net.weights, [z[0] for z in zs], delta_L)
+    for k in range(3):
+        np.testing.assert_allclose(deltas[k], grads.deltas[k][0], rtol=1e-10)
+    dWs = BANK["ps1.gradients"].reference(list(deltas), [a[0] for a in acts])
+    for k in range(3):
+        np.testing.assert_allclose(dWs[k], grads.weights[k], rtol=1e-10)
+    num = BANK["ps1.numerical_gradient"].reference(net.weights, net.biases, inputs["x"], y, 1, 1e-5)[0]
+    np.testing.assert_allclose(num, grads.weights[1], rtol=1e-6, atol=1e-10)
+
+
+def test_ps2_references_agree_with_course_utils():
+    from course_utils.activations import softmax
+    from course_utils.losses import softmax_cross_entropy
+    from course_utils.worked_example import EXAMPLE, worked_example
+
+    ex, w = worked_example(), EXAMPLE["weights"]
+    W1 = np.array([[w["w1"], w["w2"]], [w["w3"], w["w4"]]])
+    W2 = np.array([[w["w5"], w["w6"]], [w["w7"], w["w8"]]])
+    args = dict(W1=W1, b1=np.full(2, EXAMPLE["biases"]["b1"]), W2=W2, b2=np.full(2, EXAMPLE["biases"]["b2"]),
+                x=np.array(EXAMPLE["inputs"]))
+    net_h, out_h, net_o, out_o = BANK["ps2.forward_example"].reference(**args)
+    assert net_o[0] == pytest.approx(ex.net["net_o1"], rel=1e-12)
+    assert out_o[0] == pytest.approx(ex.out["out_o1"], rel=1e-12)
+    dW1, dW2 = BANK["ps2.example_gradients"].reference(**args, target=np.array(EXAMPLE["targets"]))
+    assert dW2[0, 0] == pytest.approx(ex.gradients["dE/dw5"], rel=1e-10)
+    assert dW1[0, 0] == pytest.approx(ex.gradients["dE/dw1"], rel=1e-10)
+    (E,) = BANK["ps2.total_error"].reference(out_o, np.array(EXAMPLE["targets"]))
+    assert E == pytest.approx(ex.errors["E_total"], rel=1e-12)
+    z = _inputs("ps2.softmax", 0)["z"]
+    np.testing.assert_allclose(BANK["ps2.softmax"].reference(z)[0], softmax(z, axis=1), rtol=1e-12)
+    inputs = _inputs("ps2.softmax_cross_entropy", 0)
+    loss, dz = BANK["ps2.softmax_cross_entropy"].reference(**inputs)
+    ref_loss, ref_dz = softmax_cross_entropy(inputs["z"], inputs["y"])
+    assert loss == pytest.approx(ref_loss, rel=1e-12)
+    np.testing.assert_allclose(dz, ref_dz, rtol=1e-12)
+
+
+def test_ps3_references_agree_with_course_utils():
+    from course_utils import conv, pooling
+
+    x, k = _inputs("ps3.correlate2d_valid", 0).values()
+    np.testing.assert_allclose(BANK["ps3.correlate2d_valid"].reference(x, k)[0], conv.correlate2d(x, k, "valid"),
+                               rtol=1e-12)
+    inputs = _inputs("ps3.conv_layer", 0)
+    _, cache = conv.conv2d_forward_naive(inputs["x"], inputs["w"], np.zeros(3))
+    for ours, ref in zip(BANK["ps3.conv_layer"].reference(**inputs), conv.conv2d_backward_naive(inputs["dout"], cache)):
+        np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-12)
+    inputs = _inputs("ps3.conv_dx", 0)
+    np.testing.assert_allclose(BANK["ps3.conv_dx"].reference(**inputs)[0],
+                               conv.correlate2d(inputs["dy"], conv.flip180(inputs["w"]), "full"), rtol=1e-12)
+    inputs = _inputs("ps3.max_pool", 0)
+    _, cache = pooling.max_pool_forward(inputs["x"], size=3, stride=2)
+    np.testing.assert_allclose(BANK["ps3.max_pool"].reference(**inputs)[0],
+                               pooling.max_pool_backward(inputs["dout"], cache), rtol=1e-12)
+    inputs = _inputs("ps3.avg_pool", 0)
+    _, cache = pooling.avg_pool_forward(np.zeros(inputs["x_shape"]), size=3, stride=2)
+    np.testing.assert_allclose(BANK["ps3.avg_pool"].reference(**inputs)[0],
+                               pooling.avg_pool_backward(inputs["dout"], cache), rtol=1e-12)
+    cases = _inputs("ps3.conv_output_size", 0)["cases"]
+    assert BANK["ps3.conv_output_size"].reference(cases)[0].tolist() == [
+        conv.conv_output_size(w, f, pad=p, stride=s) for w, f, p, s in cases]
+
+
+def test_ps4_references_agree_with_course_utils():
+    from course_utils import pyramids as P
+
+    image = np.random.default_rng(5).random((13, 10))
+    ours = BANK["ps4.blur"].reference
+    np.testing.assert_allclose(ours(image)[0], P.blur(image), rtol=1e-12)
+    np.testing.assert_allclose(BANK["ps4.downsample"].reference(image)[0], P.downsample(image), rtol=1e-12)
+    small = image[:5, :4]
+    for shape in ((10, 8), (9, 7)):
+        np.testing.assert_allclose(BANK["ps4.upsample"].reference(small, shape)[0], P.upsample(small, shape),
+                                   rtol=1e-12)
+    for ours, ref in zip(BANK["ps4.laplacian_pyramid"].reference(image, 3), P.laplacian_pyramid(image, 3)):
+        np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(BANK["ps4.reconstruct"].reference(P.laplacian_pyramid(image, 3))[0], image,
+                               rtol=1e-10, atol=1e-12)
+    inputs = _inputs("ps4.blend", 0)
+    np.testing.assert_allclose(BANK["ps4.blend"].reference(**inputs)[0], P.blend(*inputs.values()), rtol=1e-10,
+                               atol=1e-12)
+    np.testing.assert_array_equal(BANK["ps4.upsample_matrix"].reference(4)[0],
+                                  P.upsample_matrix(4, boundary="zero", normalized=False))
