@@ -25,11 +25,12 @@ def _reference(key, inputs):
     return part.pack(part.reference(**inputs))
 
 
-def test_the_bank_covers_every_autograded_part_of_ps1_to_ps4():
+def test_the_bank_covers_every_autograded_part():
     parts = {key.split(".")[0]: [] for key in BANK}
     for key in BANK:
         parts[key.split(".")[0]].append(key)
-    assert {ps: len(keys) for ps, keys in parts.items()} == {"ps1": 8, "ps2": 8, "ps3": 7, "ps4": 7}
+    assert {ps: len(keys) for ps, keys in parts.items()} == {"ps1": 8, "ps2": 8, "ps3": 7, "ps4": 7,
+                                                                     "ps5": 3}
     assert len(CASES) >= 100
     assert all(len(part.mistakes) >= 2 for part in BANK.values()), "every part knows at least two mistakes"
 
@@ -237,3 +238,24 @@ def test_ps4_references_agree_with_course_utils():
                                atol=1e-12)
     np.testing.assert_array_equal(BANK["ps4.upsample_matrix"].reference(4)[0],
                                   P.upsample_matrix(4, boundary="zero", normalized=False))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_ps5_grad_table_agrees_with_value_and_central_differences(seed):
+    from course_utils.grading.mistakes import _graph_values, _random_graph, graph_forward, graph_local, grad_table
+    from course_utils.grading.mistakes import value_graph
+
+    rng = np.random.default_rng(seed)
+    graph = _random_graph(rng)
+    inputs, values = _graph_values(rng, graph)
+    table = grad_table([node[1] for node in graph], graph_local(graph, values))
+    nodes = value_graph(graph, inputs)
+    nodes[-1].backward()  # the course's Value: its own backward()
+    np.testing.assert_allclose(table, [node.grad for node in nodes], rtol=1e-10, atol=1e-12)
+    h = 1e-6
+    for j in range(3):
+        plus, minus = list(inputs), list(inputs)
+        plus[j] += h
+        minus[j] -= h
+        numeric = (graph_forward(graph, plus)[-1] - graph_forward(graph, minus)[-1]) / (2 * h)
+        assert table[j] == pytest.approx(numeric, rel=1e-5, abs=1e-7)
