@@ -111,8 +111,49 @@ def test_a_cascade_is_not_charged_twice():
     got = (inputs["yhat"] - inputs["y"]) * own_prime(inputs["z_L"])
     alone = judge("ps1.output_delta", got, **inputs)
     assert not alone.ok and alone.mistakes == ["s_one_minus_z"]
-    given = judge("ps1.output_delta", got, accept=[("right given your sigmoid_prime (Part 1)", (got,))], **inputs)
-    assert given.ok and given.note == "right given your sigmoid_prime (Part 1)"
+    given = judge("ps1.output_delta", got, helpers={"sigmoid_prime": own_prime}, **inputs)
+    assert given.ok and given.note == "right given your own sigmoid_prime"
+    # a helper that is not one of the part's own earlier functions is ignored
+    assert not judge("ps1.output_delta", got, helpers={"forward": own_prime}, **inputs).ok
+
+
+def _student_forward_without_bias(weights, biases, x):
+    from course_utils.grading.mistakes import _forward
+
+    return _forward(weights, biases, x, bias=False)
+
+
+def test_mistakes_are_recognised_on_top_of_the_students_own_helpers():
+    """train_xor stepping up the gradient, built on a forward pass that forgot the bias (Part 2's mistake)."""
+    from functools import partial
+
+    from course_utils.grading.mistakes import _train
+
+    inputs = _inputs("ps1.train_xor", 0)
+    helpers = {"forward": _student_forward_without_bias}
+    right_given = BANK["ps1.train_xor"].pack(_train(**inputs, **helpers))
+    assert judge("ps1.train_xor", right_given, helpers=helpers, **inputs).ok
+    ascent = BANK["ps1.train_xor"].pack(partial(_train, sign=1.0)(**inputs, **helpers))
+    diagnosis = judge("ps1.train_xor", ascent, helpers=helpers, **inputs)
+    assert not diagnosis.ok and diagnosis.mistakes == ["ascent"], diagnosis.message
+
+
+@pytest.mark.parametrize("key,helpers", [
+    ("ps3.conv_layer", {"conv_backward_dx": lambda dy, w: np.zeros((dy.shape[0] + w.shape[0] - 1,
+                                                                     dy.shape[1] + w.shape[1] - 1))}),
+    ("ps4.laplacian_pyramid", {"upsample": lambda image, shape: np.kron(image, np.ones((2, 2)))[:shape[0], :shape[1]]}),
+    ("ps4.blend", {"reconstruct": lambda laplacian: np.zeros(np.shape(laplacian[0]))}),
+    ("ps2.example_gradients", {"mse_backward": lambda out, target: target - out}),
+    ("ps3.conv_dx", {"correlate2d_valid": lambda x, k: np.zeros((x.shape[0] - k.shape[0] + 1,
+                                                                 x.shape[1] - k.shape[1] + 1))}),
+])
+def test_right_given_the_students_own_earlier_parts(key, helpers):
+    part = BANK[key]
+    inputs = _inputs(key, 0)
+    got = part.pack(part.reference(**inputs, **helpers))
+    assert not judge(key, got, **inputs).ok
+    diagnosis = judge(key, got, helpers=helpers, **inputs)
+    assert diagnosis.ok and diagnosis.note.startswith("right given your own")
 
 
 def test_numpy_errors_are_restated_in_the_lectures_terms():

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable
 
 import numpy as np
@@ -65,6 +66,7 @@ class PartBank:
     terms: Callable[..., dict] = None
     unpack: Callable[..., tuple] = None
     shape_hint: str = ""
+    uses: tuple = ()   # the student's own functions this part may call (earlier parts): see judge(helpers=)
 
     def names(self, **inputs) -> tuple:
         return self.outputs(**inputs) if callable(self.outputs) else self.outputs
@@ -137,19 +139,30 @@ def _shape_message(name: str, got_shape, want_shape, hint: str) -> str:
     return msg + (f"; {hint}" if hint else "") + "."
 
 
-def match_mistakes(part: PartBank, got: tuple, inputs: dict, want: tuple, rtol=RTOL, atol=ATOL) -> dict:
+def _evaluate(fn, inputs: dict, helpers: dict | None):
+    """``fn(**inputs, **helpers)`` as a tuple of float arrays; with the bank's own helpers if the student's fail."""
+    for extra in ((helpers,) if helpers else ()) + ({},):
+        try:
+            with np.errstate(all="ignore"):
+                return tuple(_array(v) for v in fn(**inputs, **extra))
+        except Exception:  # noqa: BLE001  (a student's helper that raises, or a mistake impossible here)
+            continue
+    return None
+
+
+def match_mistakes(part: PartBank, got: tuple, inputs: dict, want: tuple, rtol=RTOL, atol=ATOL,
+                   helpers: dict | None = None) -> dict:
     """For each wrong output, the mistakes whose value of that output equals the student's.
 
     Returns ``{output index: [mistake, ...]}``. A mistake counts only where it differs
-    from the reference (otherwise it explains nothing).
+    from the reference (otherwise it explains nothing). With ``helpers`` (the student's
+    own earlier functions) each mistake is computed on top of them, as the student's code is.
     """
     found = {}
     wrong_outputs = [k for k, (g, w) in enumerate(zip(got, want)) if g is None or not _close(g, w, rtol, atol)]
     for mistake in part.mistakes:
-        try:
-            with np.errstate(all="ignore"):
-                value = tuple(_array(v) for v in mistake.wrong(**inputs))
-        except Exception:  # a mistake that cannot happen on these inputs (e.g. a shape error)
+        value = _evaluate(mistake.wrong, inputs, helpers)
+        if value is None:
             continue
         if len(value) != len(want):
             continue
@@ -164,15 +177,17 @@ def match_mistakes(part: PartBank, got: tuple, inputs: dict, want: tuple, rtol=R
     return found
 
 
-def judge(key: str, got, *, accept=(), rtol: float = RTOL, atol: float = ATOL, show_expected: bool = False,
-          **inputs) -> Diagnosis:
+def judge(key: str, got, *, helpers: dict | None = None, accept=(), rtol: float = RTOL, atol: float = ATOL,
+          show_expected: bool = False, **inputs) -> Diagnosis:
     """Compare the student's result ``got`` for part ``key`` on ``inputs`` with the reference and the bank.
 
-    ``accept``: ``(note, value)`` pairs that also count as right, e.g. the output
-    computed with the student's own helper from an earlier part (no cascades: a part
-    that is right given your ``sigmoid_prime`` earns its points; Part 1 loses its own).
-    ``show_expected`` adds the expected value of the first wrong entry (visible tests
-    on the notebook's own data only; never for the grader's hidden inputs).
+    ``helpers``: the student's own functions from earlier parts (names in ``part.uses``,
+    called through the grader's proxy). No cascades: a result that is right given those
+    helpers passes ("right given your sigmoid_prime"; the earlier part loses its own
+    points), and the mistakes are computed on top of them. ``accept``: further
+    ``(note, value)`` pairs that count as right. ``show_expected`` adds the expected value
+    of the first wrong entry (visible tests on the notebook's own data only; never for
+    the grader's hidden inputs).
     """
     part = BANK[key]
     names = part.names(**inputs)
@@ -196,12 +211,16 @@ def judge(key: str, got, *, accept=(), rtol: float = RTOL, atol: float = ATOL, s
     got_t = tuple(arrays)
     if all(_close(g, w, rtol, atol) for g, w in zip(got_t, want)):
         return Diagnosis(True)
+    helpers = {k: v for k, v in (helpers or {}).items() if k in part.uses}
+    if helpers:
+        given = _evaluate(part.reference, inputs, helpers)
+        accept = [(f"right given your own {', '.join(helpers)}", given)] + list(accept) if given else accept
     for note, value in accept:
         value = tuple(np.asarray(v, dtype=float) for v in value)
         if len(value) == len(got_t) and all(_close(g, v, rtol, atol) for g, v in zip(got_t, value)):
             return Diagnosis(True, note=note)
 
-    found = match_mistakes(part, got_t, inputs, want, rtol, atol)
+    found = match_mistakes(part, got_t, inputs, want, rtol, atol, helpers)
     lines, keys = [], []
     for k, (name, g, w) in enumerate(zip(names, got_t, want)):
         if _close(g, w, rtol, atol):
@@ -446,26 +465,29 @@ def _network_terms(weights, biases=None, **more):
     return out
 
 
+def _ps1_forward(weights, biases, x, sigmoid=sigmoid, bias=True, hidden=True, output=True, zs_are_as=False):
+    identity = lambda z: z  # noqa: E731
+    zs, acts = _forward(weights, biases, x, f=sigmoid if hidden else identity, bias=bias,
+                        last=sigmoid if output else identity)
+    return _as_forward(acts[1:] if zs_are_as else zs, acts)
+
+
 _register(PartBank(
-    "ps1.forward", "forward", _forward_names,
-    lambda weights, biases, x: _as_forward(*_forward(weights, biases, x)),
+    "ps1.forward", "forward", _forward_names, _ps1_forward,
     "z^{l+1}_i = Σ_j W^l_ij a^l_j + b^l_i depends on row i of W^l, on a^l and on b^l_i, and "
     "a^{l+1}_i = σ(z^{l+1}_i)", (
-        Mistake("no_bias", "{name} is missing the bias: z^{l+1} = W^l a^l + b^l",
-                lambda weights, biases, x: _as_forward(*_forward(weights, biases, x, bias=False))),
+        Mistake("no_bias", "{name} is missing the bias: z^{l+1} = W^l a^l + b^l", partial(_ps1_forward, bias=False)),
         Mistake("no_activation", "{name} equals the z's: each layer must apply the sigmoid, a^{l+1} = f(z^{l+1})",
-                lambda weights, biases, x: _as_forward(*_forward(weights, biases, x, f=lambda z: z,
-                                                                 last=lambda z: z))),
+                partial(_ps1_forward, hidden=False, output=False)),
         Mistake("linear_output", "{name}: the last layer has no sigmoid in your code; in this network the output "
-                                 "is ŷ = a^4 = σ(z^4) too",
-                lambda weights, biases, x: _as_forward(*_forward(weights, biases, x, last=lambda z: z))),
+                                 "is ŷ = a^4 = σ(z^4) too", partial(_ps1_forward, output=False)),
         Mistake("zs_hold_activations", "{name} holds a's where the z's belong: zs[k] is z^{k+2}, the value "
-                                       "*before* the sigmoid",
-                lambda weights, biases, x: (lambda zs, a: _as_forward(a[1:], a))(*_forward(weights, biases, x))),
+                                       "*before* the sigmoid", partial(_ps1_forward, zs_are_as=True)),
     ), _forward_inputs,
     terms=lambda weights, biases, x: _network_terms(weights, biases, x=x),
     unpack=_pair_of_seqs("forward", ("zs", 3, "z^2, z^3, z^4"), ("activations", 4, "a^1 = x, a^2, a^3, a^4")),
-    shape_hint="W^l has shape (S_{l+1}, S_l) and multiplies a^l from the left: z^{l+1} = W^l a^l + b^l"))
+    shape_hint="W^l has shape (S_{l+1}, S_l) and multiplies a^l from the left: z^{l+1} = W^l a^l + b^l",
+    uses=("sigmoid",)))
 
 
 def _output_delta_inputs(rng):
@@ -473,24 +495,29 @@ def _output_delta_inputs(rng):
     return {"yhat": sigmoid(z), "z_L": z, "y": rng.uniform(0.0, 1.0, 2)}
 
 
+def _ps1_output_delta(yhat, z_L, y, sigmoid_prime=sigmoid_prime, fprime="z", sign=1.0, factor=1.0):
+    slope = {"z": lambda: sigmoid_prime(z_L), "none": lambda: 1.0, "a": lambda: sigmoid_prime(yhat),
+             "s(1-z)": lambda: sigmoid(z_L) * (1 - z_L), "z(1-z)": lambda: z_L * (1 - z_L)}[fprime]()
+    return (factor * sign * (yhat - y) * slope,)
+
+
 _register(PartBank(
-    "ps1.output_delta", "output_delta", ("δ^L",),
-    lambda yhat, z_L, y: ((yhat - y) * sigmoid_prime(z_L),),
+    "ps1.output_delta", "output_delta", ("δ^L",), _ps1_output_delta,
     "δ^L_i = (ŷ_i − y_i) f'(z^L_i) depends on ŷ_i, y_i and z^L_i", (
         Mistake("no_fprime", "{name} equals ŷ − y: the factor f'(z^L) is missing, δ^L_i = (ŷ_i − y_i) f'(z^L_i)",
-                lambda yhat, z_L, y: (yhat - y,)),
+                partial(_ps1_output_delta, fprime="none")),
         Mistake("sign", "{name} has the wrong sign: it is (y − ŷ) f'(z^L); δ^L = ∂L/∂z^L = (ŷ − y) f'(z^L)",
-                lambda yhat, z_L, y: ((y - yhat) * sigmoid_prime(z_L),)),
+                partial(_ps1_output_delta, sign=-1.0)),
         Mistake("fprime_of_a", "{name} uses f'(a^L) = σ'(ŷ): f' must be applied to z^L, not to the output a^L",
-                lambda yhat, z_L, y: ((yhat - y) * sigmoid_prime(yhat),)),
+                partial(_ps1_output_delta, fprime="a")),
         Mistake("s_one_minus_z", "{name} uses σ(z)(1 − z) for f'(z^L); f'(z) = σ(z)(1 − σ(z))",
-                lambda yhat, z_L, y: ((yhat - y) * sigmoid(z_L) * (1 - z_L),)),
+                partial(_ps1_output_delta, fprime="s(1-z)")),
         Mistake("z_one_minus_z", "{name} uses z(1 − z) for f'(z^L); a(1 − a) holds for a = σ(z)",
-                lambda yhat, z_L, y: ((yhat - y) * z_L * (1 - z_L),)),
+                partial(_ps1_output_delta, fprime="z(1-z)")),
         Mistake("half", "{name} is half the delta: the ½ of L = ½ Σ (ŷ_i − y_i)² cancels the 2 of the square",
-                lambda yhat, z_L, y: (0.5 * (yhat - y) * sigmoid_prime(z_L),)),
+                partial(_ps1_output_delta, factor=0.5)),
     ), _output_delta_inputs,
-    terms=lambda yhat, z_L, y: {"ŷ = a^L": yhat, "z^L": z_L, "y": y}))
+    terms=lambda yhat, z_L, y: {"ŷ = a^L": yhat, "z^L": z_L, "y": y}, uses=("sigmoid_prime",)))
 
 
 def _backward_names(**_):
@@ -503,25 +530,29 @@ def _backward_inputs(rng):
     return {"weights": weights, "zs": zs, "delta_L": rng.uniform(-1.0, 1.0, 2)}
 
 
+def _ps1_backward(weights, zs, delta_L, sigmoid_prime=sigmoid_prime, fprime="z", reverse=False):
+    slope = {"z": sigmoid_prime, "none": lambda z: 1.0, "a": lambda z: sigmoid_prime(sigmoid(z)),
+             "s(1-z)": lambda z: sigmoid(z) * (1 - z)}[fprime]
+    deltas = tuple(_deltas(weights, zs, delta_L, fprime=slope))
+    return deltas[::-1] if reverse else deltas
+
+
 _register(PartBank(
-    "ps1.backward_deltas", "backward_deltas", _backward_names,
-    lambda weights, zs, delta_L: tuple(_deltas(weights, zs, delta_L)),
+    "ps1.backward_deltas", "backward_deltas", _backward_names, _ps1_backward,
     "δ^l_i = (Σ_j δ^{l+1}_j w^l_ji) f'(z^l_i) depends on column i of W^l, on all of δ^{l+1} and on z^l_i", (
         Mistake("no_fprime", "{name} lacks the factor f'(z^l): δ^l = ((W^l)^T δ^{l+1}) ⊙ f'(z^l)",
-                lambda weights, zs, delta_L: tuple(_deltas(weights, zs, delta_L, fprime=lambda z: 1.0))),
+                partial(_ps1_backward, fprime="none")),
         Mistake("fprime_of_a", "{name} uses f'(σ(z^l)): f' must be applied to z^l, not to a^l = σ(z^l)",
-                lambda weights, zs, delta_L: tuple(_deltas(weights, zs, delta_L,
-                                                           fprime=lambda z: sigmoid_prime(sigmoid(z))))),
+                partial(_ps1_backward, fprime="a")),
         Mistake("s_one_minus_z", "{name} uses σ(z)(1 − z) for f'(z^l); f'(z) = σ(z)(1 − σ(z))",
-                lambda weights, zs, delta_L: tuple(_deltas(weights, zs, delta_L,
-                                                           fprime=lambda z: sigmoid(z) * (1 - z)))),
+                partial(_ps1_backward, fprime="s(1-z)")),
         Mistake("reversed", "your deltas are in reverse order: deltas[k] must be δ^{k+2}, from δ^2 up to "
-                            "δ^L = deltas[-1]",
-                lambda weights, zs, delta_L: tuple(_deltas(weights, zs, delta_L)[::-1])),
+                            "δ^L = deltas[-1]", partial(_ps1_backward, reverse=True)),
     ), _backward_inputs,
     terms=lambda weights, zs, delta_L: _network_terms(weights, zs=zs, **{"δ^L": delta_L}),
     unpack=_seq("deltas", 3, "δ^2, δ^3, δ^4"),
-    shape_hint="the recursion sums over j, the *row* index of w^l_ji: it is (W^l)^T δ^{l+1}, not W^l δ^{l+1}"))
+    shape_hint="the recursion sums over j, the *row* index of w^l_ji: it is (W^l)^T δ^{l+1}, not W^l δ^{l+1}",
+    uses=("sigmoid_prime",)))
 
 
 def _gradients_names(**_):
@@ -597,13 +628,14 @@ def _numgrad_inputs(rng):
             "k": int(rng.integers(0, 3)), "h": 0.05}
 
 
-def _numgrad_mistake(scheme, restore=True):
-    return lambda weights, biases, x, y, k, h: (_numgrad(weights, biases, x, y, k, h, scheme, restore),)
+def _numgrad_mistake(scheme="central", restore=True):
+    return lambda weights, biases, x, y, k, h, loss=_loss: (_numgrad(weights, biases, x, y, k, h, scheme, restore,
+                                                                     loss=loss),)
 
 
 _register(PartBank(
     "ps1.numerical_gradient", "numerical_gradient_W", lambda k, **_: (f"numerical ∂L/∂W^{k + 1}",),
-    lambda weights, biases, x, y, k, h: (_numgrad(weights, biases, x, y, k, h),),
+    _numgrad_mistake(),
     "entry (i, j) should be (L(W^l_ij + h) − L(W^l_ij − h)) / 2h, with every other weight unchanged", (
         Mistake("one_sided", "{name} is the one-sided difference (L(w + h) − L(w)) / h; the central difference "
                              "(L(w + h) − L(w − h)) / 2h is accurate to O(h²) instead of O(h)",
@@ -624,41 +656,61 @@ _register(PartBank(
                 _numgrad_mistake("all_at_once")),
         Mistake("analytic", "{name} is the exact gradient δ^{l+1} (a^l)^T (backpropagation), not a central "
                             "difference with step h: the check must not use the gradient it checks",
-                lambda weights, biases, x, y, k, h: (_backprop_dW(weights, biases, x, y, k),)),
+                lambda weights, biases, x, y, k, h, loss=None: (_backprop_dW(weights, biases, x, y, k),)),
     ), _numgrad_inputs,
     terms=lambda weights, biases, x, y, k, h: _network_terms(weights, biases, x=x, y=y),
-    shape_hint="the result has the shape of W^{k+1} = weights[k]"))
+    shape_hint="the result has the shape of W^{k+1} = weights[k]", uses=("loss",)))
 
 
 XOR_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_Y = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0], [1.0, 0.0]])
 
 
-def _train(weights, biases, lr, epochs, sign=-1.0, batch=False, update_biases=True, record="sum_after"):
+def _bank_forward(weights, biases, x):
+    return _forward(weights, biases, x)
+
+
+def _bank_output_delta(yhat, z_L, y):
+    return (yhat - y) * sigmoid_prime(z_L)
+
+
+def _bank_backward_deltas(weights, zs, delta_L):
+    return _deltas(weights, zs, delta_L)
+
+
+def _bank_gradients(deltas, activations):
+    return [np.outer(d, a) for d, a in zip(deltas, activations[:-1])], [np.asarray(d, dtype=float) for d in deltas]
+
+
+def _train(weights, biases, lr, epochs, sign=-1.0, batch=False, update_biases=True, record="sum_after",
+           forward=_bank_forward, output_delta=_bank_output_delta, backward_deltas=_bank_backward_deltas,
+           gradients=_bank_gradients, loss=_loss):
+    """SGD on XOR with the given (student's or bank's) forward, output_delta, backward_deltas, gradients, loss."""
     weights = [np.array(W, dtype=float) for W in weights]
     biases = [np.array(b, dtype=float) for b in biases]
     losses = []
+    total_loss = lambda: sum(float(loss(weights, biases, x, y)) for x, y in zip(XOR_X, XOR_Y))  # noqa: E731
     for _ in range(epochs):
-        before = sum(_loss(weights, biases, x, y) for x, y in zip(XOR_X, XOR_Y))
+        before = total_loss() if record == "sum_before" else 0.0
         total = [np.zeros_like(W) for W in weights], [np.zeros_like(b) for b in biases]
         for x, y in zip(XOR_X, XOR_Y):
-            zs, acts = _forward(weights, biases, x)
-            deltas = _deltas(weights, zs, (acts[-1] - y) * sigmoid_prime(zs[-1]))
+            zs, acts = forward(weights, biases, x)
+            deltas = backward_deltas(weights, zs, output_delta(acts[-1], zs[-1], y))
+            dWs, dbs = gradients(deltas, acts)
             for k in range(3):
-                dW, db = np.outer(deltas[k], acts[k]), deltas[k]
                 if batch:
-                    total[0][k] += dW
-                    total[1][k] += db
+                    total[0][k] += dWs[k]
+                    total[1][k] += dbs[k]
                 else:
-                    weights[k] += sign * lr * dW
+                    weights[k] += sign * lr * np.asarray(dWs[k], dtype=float)
                     if update_biases:
-                        biases[k] += sign * lr * db
+                        biases[k] += sign * lr * np.asarray(dbs[k], dtype=float)
         if batch:
             for k in range(3):
                 weights[k] += sign * lr * total[0][k]
                 biases[k] += sign * lr * total[1][k]
-        after = sum(_loss(weights, biases, x, y) for x, y in zip(XOR_X, XOR_Y))
-        losses.append({"sum_after": after, "sum_before": before, "mean_after": after / 4}[record])
+        after = before if record == "sum_before" else total_loss()
+        losses.append(after / 4 if record == "mean_after" else after)
     return tuple(weights) + tuple(biases) + (np.array(losses),)
 
 
@@ -688,23 +740,23 @@ _unpack_train.pack = lambda values: (list(values[:3]), list(values[3:6]), values
 
 _register(PartBank(
     "ps1.train_xor", "train_xor", _train_names,
-    lambda weights, biases, lr, epochs: _train(weights, biases, lr, epochs),
+    _train,
     "after each example, W^l ← W^l − η δ^{l+1} (a^l)^T and b^l ← b^l − η δ^{l+1}, the four examples in order",
     (
         Mistake("ascent", "{name}: you stepped *up* the gradient; SGD subtracts it, W^l ← W^l − η ∂L/∂W^l",
-                lambda weights, biases, lr, epochs: _train(weights, biases, lr, epochs, sign=1.0)),
+                partial(_train, sign=1.0)),
         Mistake("batch", "{name} comes from one update per epoch with the summed gradient of the four examples "
                          "(batch gradient descent); here each example updates the weights at once (SGD)",
-                lambda weights, biases, lr, epochs: _train(weights, biases, lr, epochs, batch=True)),
+                partial(_train, batch=True)),
         Mistake("biases_frozen", "{name}: the biases never change; b^l ← b^l − η δ^{l+1} too",
-                lambda weights, biases, lr, epochs: _train(weights, biases, lr, epochs, update_biases=False)),
+                partial(_train, update_biases=False)),
         Mistake("loss_before", "{name} holds each epoch's loss *before* its updates; record it after the epoch",
-                lambda weights, biases, lr, epochs: _train(weights, biases, lr, epochs, record="sum_before")),
+                partial(_train, record="sum_before")),
         Mistake("loss_mean", "{name} is the mean over the four examples; losses[e] is their sum Σ_n L(x_n, y_n)",
-                lambda weights, biases, lr, epochs: _train(weights, biases, lr, epochs, record="mean_after")),
+                partial(_train, record="mean_after")),
     ), _train_inputs,
     terms=lambda weights, biases, lr, epochs: _network_terms(weights, biases),
-    unpack=_unpack_train))
+    unpack=_unpack_train, uses=("forward", "output_delta", "backward_deltas", "gradients", "loss")))
 
 
 # =============================================================================================
@@ -811,14 +863,19 @@ _register(PartBank(
 
 
 def _example_grads(W1, b1, W2, b2, x, target, transpose_outer=False, from_net=False, W2_forward=False,
-                   hidden_fprime=True, output_fprime=True, sign=1.0, updated_lr=None):
-    net_h, out_h, net_o, out_o = _example_forward(W1, b1, W2, b2, x)
-    d_o = sign * (out_o - target) * (out_o * (1 - out_o) if output_fprime else 1.0)
+                   hidden_fprime=True, output_fprime=True, sign=1.0, updated_lr=None,
+                   forward_example=None, mse_backward=None, sigmoid_backward=None):
+    forward_example = forward_example or (lambda *a: _example_forward(*a))
+    mse_backward = mse_backward or (lambda out, t: out - t)
+    sigmoid_backward = sigmoid_backward or (lambda dout, out: dout * out * (1 - out))
+    net_h, out_h, net_o, out_o = (np.asarray(v, dtype=float) for v in forward_example(W1, b1, W2, b2, x))
+    d_out = sign * np.asarray(mse_backward(out_o, target), dtype=float)
+    d_o = np.asarray(sigmoid_backward(d_out, out_o), dtype=float) if output_fprime else d_out
     outer = (lambda a, b: np.outer(b, a)) if transpose_outer else np.outer
     dW2 = outer(d_o, net_h if from_net else out_h)
     W2_used = W2 - updated_lr * dW2 if updated_lr else W2
     back = (W2_used if W2_forward else W2_used.T) @ d_o
-    d_h = back * (out_h * (1 - out_h) if hidden_fprime else 1.0)
+    d_h = np.asarray(sigmoid_backward(back, out_h), dtype=float) if hidden_fprime else back
     return outer(d_h, x), dW2
 
 
@@ -827,7 +884,7 @@ def _example_grads_inputs(rng):
 
 
 def _eg(**options):
-    return lambda **kw: _example_grads(**kw, **options)
+    return partial(_example_grads, **options)
 
 
 _register(PartBank(
@@ -850,7 +907,7 @@ _register(PartBank(
                               "every gradient of the step", _eg(updated_lr=0.5)),
     ), _example_grads_inputs, terms=_example_terms,
     unpack=_tuple_of("example_gradients", ("dW1", "dW2")),
-    shape_hint="∂E/∂W^l has the shape of W^l, (2, 2)"))
+    shape_hint="∂E/∂W^l has the shape of W^l, (2, 2)", uses=("forward_example", "mse_backward", "sigmoid_backward")))
 
 
 def _sgd_inputs(rng):
@@ -1008,54 +1065,75 @@ def _dw_inputs(rng):
 
 
 _register(PartBank(
-    "ps3.conv_dw", "conv_backward_dw", ("dW",), lambda x, dy: (correlate_valid(x, dy),),
+    "ps3.conv_dw", "conv_backward_dw", ("dW",), lambda x, dy, correlate2d_valid=correlate_valid: (
+        correlate2d_valid(x, dy),),
     "dW[a, b] = Σ_i Σ_j dL/dY[i, j] X[i + a, j + b] depends on every dL/dY and the inputs each weight meets", (
         Mistake("dy_flipped", "{name} correlates X with dL/dY flipped by 180° (a convolution); one weight W[a, b] "
                               "meets X[i + a, j + b] at output (i, j): X ⋆ dL/dY, nothing flipped",
-                lambda x, dy: (correlate_valid(x, flip180(dy)),)),
+                lambda x, dy, correlate2d_valid=correlate_valid: (correlate2d_valid(x, flip180(dy)),)),
         Mistake("swapped", "{name} is X ⋆ dL/dY rotated by 180°: that is dL/dY correlated with X (operands "
                            "swapped). The weight gradient slides dL/dY over X: dW = X ⋆ dL/dY",
-                lambda x, dy: (flip180(correlate_valid(x, dy)),)),
+                lambda x, dy, correlate2d_valid=correlate_valid: (flip180(correlate2d_valid(x, dy)),)),
         Mistake("transposed", "{name} is the transpose of X ⋆ dL/dY",
-                lambda x, dy: (correlate_valid(x, dy).T,)),
+                lambda x, dy, correlate2d_valid=correlate_valid: (np.asarray(correlate2d_valid(x, dy)).T,)),
     ), _dw_inputs, terms=lambda x, dy: {"X": x, "dL/dY": dy},
-    shape_hint="dW has the filter's shape (H − OH + 1, W − OW + 1): the valid correlation of X with dL/dY"))
+    shape_hint="dW has the filter's shape (H − OH + 1, W − OW + 1): the valid correlation of X with dL/dY",
+    uses=("correlate2d_valid",)))
 
 
 def _dx_inputs(rng):
     return {"dy": rng.standard_normal((4, 5)), "w": rng.standard_normal((3, 2))}
 
 
+def _full_with(correlate):
+    """The full correlation through a valid one: pad by KH − 1, KW − 1 on every side."""
+    def full(dy, w):
+        kh, kw = np.shape(w)
+        return np.asarray(correlate(np.pad(np.asarray(dy, dtype=float), ((kh - 1, kh - 1), (kw - 1, kw - 1))), w),
+                          dtype=float)
+    return full
+
+
+def _ps3_dx(dy, w, correlate2d_valid=correlate_valid, kernel=flip180, full=True, rotate_result=False):
+    out = (_full_with(correlate2d_valid) if full else correlate2d_valid)(dy, kernel(np.asarray(w)))
+    return (flip180(out) if rotate_result else np.asarray(out, dtype=float),)
+
+
 _register(PartBank(
-    "ps3.conv_dx", "conv_backward_dx", ("dX",), lambda dy, w: (correlate_full(dy, flip180(w)),),
+    "ps3.conv_dx", "conv_backward_dx", ("dX",), _ps3_dx,
     "dX[p, q] = Σ_{a,b} dL/dY[p − a, q − b] W[a, b] depends on the outputs in the region P of (p, q) and on W", (
         Mistake("not_flipped", "{name} is the full correlation of dL/dY with W *unflipped*; the region P sees the "
                                "filter rotated by 180°: correlate with flip180(W)",
-                lambda dy, w: (correlate_full(dy, w),)),
+                partial(_ps3_dx, kernel=lambda w: w)),
         Mistake("flipped_rows_only", "{name} flips W upside down only; flip180 reverses both axes, W[::-1, ::-1]",
-                lambda dy, w: (correlate_full(dy, np.asarray(w)[::-1, :]),)),
+                partial(_ps3_dx, kernel=lambda w: w[::-1, :])),
         Mistake("flipped_columns_only", "{name} flips W left-right only; flip180 reverses both axes, "
-                                        "W[::-1, ::-1]", lambda dy, w: (correlate_full(dy, np.asarray(w)[:, ::-1]),)),
+                                        "W[::-1, ::-1]", partial(_ps3_dx, kernel=lambda w: w[:, ::-1])),
         Mistake("swapped", "{name} is the right dX rotated by 180°: flip180(W) correlated with dL/dY (operands "
                            "swapped); slide the flipped filter over the padded dL/dY",
-                lambda dy, w: (flip180(correlate_full(dy, flip180(w))),)),
+                partial(_ps3_dx, rotate_result=True)),
         Mistake("valid", "{name} is a *valid* correlation: pad dL/dY with KH − 1 rows and KW − 1 columns of zeros "
-                         "on each side first (a border pixel has a small region P)",
-                lambda dy, w: (correlate_valid(dy, flip180(w)),)),
+                         "on each side first (a border pixel has a small region P)", partial(_ps3_dx, full=False)),
         Mistake("transposed_filter", "{name} uses W transposed; rotating by 180° is W[::-1, ::-1], not W.T",
-                lambda dy, w: (correlate_full(dy, np.asarray(w).T),)),
+                partial(_ps3_dx, kernel=lambda w: w.T)),
     ), _dx_inputs, terms=lambda dy, w: {"dL/dY": dy, "W": w},
-    shape_hint="dX has the input's shape (OH + KH − 1, OW + KW − 1): pad dL/dY by KH − 1 and KW − 1 on every side"))
+    shape_hint="dX has the input's shape (OH + KH − 1, OW + KW − 1): pad dL/dY by KH − 1 and KW − 1 on every side",
+    uses=("correlate2d_valid",)))
 
 
-def _layer(dout, x, w, dw_sum=True, dx_sum=True, db="sum", dx_flip=True, dw_flip=False):
+def _layer(dout, x, w, dw_sum=True, dx_sum=True, db="sum", dx_flip=True, dw_flip=False,
+           conv_backward_dw=None, conv_backward_dx=None):
     n_img, n_chan = x.shape[:2]
     dx, dw = np.zeros(x.shape), np.zeros(w.shape)
+    one_dw = conv_backward_dw if conv_backward_dw and not dw_flip else \
+        (lambda xx, dy: correlate_valid(xx, flip180(dy) if dw_flip else dy))
+    one_dx = conv_backward_dx if conv_backward_dx and dx_flip else \
+        (lambda dy, ww: correlate_full(dy, flip180(ww) if dx_flip else ww))
     for n in range(n_img):
         for f in range(w.shape[0]):
             for c in range(n_chan):
-                part_w = correlate_valid(x[n, c], flip180(dout[n, f]) if dw_flip else dout[n, f])
-                part_x = correlate_full(dout[n, f], flip180(w[f, c]) if dx_flip else w[f, c])
+                part_w = np.asarray(one_dw(x[n, c], dout[n, f]), dtype=float)
+                part_x = np.asarray(one_dx(dout[n, f], w[f, c]), dtype=float)
                 dw[f, c] = dw[f, c] + part_w if dw_sum else part_w
                 dx[n, c] = dx[n, c] + part_x if dx_sum else part_x
     dbs = {"sum": dout.sum(axis=(0, 2, 3)), "mean": dout.mean(axis=(0, 2, 3)),
@@ -1073,23 +1151,23 @@ _register(PartBank(
     "dw[f, c] = Σ_n x[n, c] ⋆ dout[n, f], dx[n, c] = Σ_f dout[n, f] ⋆_full flip180(w[f, c]), "
     "db[f] = Σ_{n,i,j} dout[n, f, i, j]", (
         Mistake("dw_not_summed", "{name} keeps only the last image's contribution: dw[f, c] sums over every "
-                                 "image n (use +=)", lambda dout, x, w: _layer(dout, x, w, dw_sum=False)),
+                                 "image n (use +=)", partial(_layer, dw_sum=False)),
         Mistake("dx_not_summed", "{name} keeps only the last filter's contribution: an input pixel feeds every "
-                                 "filter f, so dx[n, c] sums over f (use +=)",
-                lambda dout, x, w: _layer(dout, x, w, dx_sum=False)),
+                                 "filter f, so dx[n, c] sums over f (use +=)", partial(_layer, dx_sum=False)),
         Mistake("db_mean", "{name} is a mean; the bias is added to every output, so db[f] is the *sum* of "
-                           "dout[n, f] over n, i, j", lambda dout, x, w: _layer(dout, x, w, db="mean")),
+                           "dout[n, f] over n, i, j", partial(_layer, db="mean")),
         Mistake("db_per_image", "{name} keeps one row per image: db[f] also sums over the images n",
-                lambda dout, x, w: _layer(dout, x, w, db="per_image")),
+                partial(_layer, db="per_image")),
         Mistake("db_first_image", "{name} sums only the first image: db[f] sums over every image n",
-                lambda dout, x, w: _layer(dout, x, w, db="first_image")),
+                partial(_layer, db="first_image")),
         Mistake("dx_not_flipped", "{name} correlates dout with w *unflipped*; the region P sees the filter "
-                                  "rotated by 180°", lambda dout, x, w: _layer(dout, x, w, dx_flip=False)),
+                                  "rotated by 180°", partial(_layer, dx_flip=False)),
         Mistake("dw_flipped", "{name} correlates x with dout flipped by 180°; dw = x ⋆ dout, nothing flipped",
-                lambda dout, x, w: _layer(dout, x, w, dw_flip=True)),
+                partial(_layer, dw_flip=True)),
     ), _layer_inputs, terms=lambda dout, x, w: {"dout": dout, "x": x, "w": w},
     unpack=_tuple_of("conv2d_backward_naive", ("dx", "dw", "db")),
-    shape_hint="dx has the shape of x (N, C, H, W), dw of w (F, C, KH, KW), db (F,)"))
+    shape_hint="dx has the shape of x (N, C, H, W), dw of w (F, C, KH, KW), db (F,)",
+    uses=("conv_backward_dw", "conv_backward_dx")))
 
 
 def _window_argmax(window, rule):
@@ -1165,8 +1243,8 @@ _register(PartBank(
         Mistake("overwritten", "{name}: where windows overlap (stride < size), a later window overwrote an "
                                "earlier one's share; contributions add up (+=)",
                 lambda **kw: _avg_pool_b(**kw, accumulate=False)),
-    ), lambda rng: {k: v for k, v in _pool_inputs(rng, 3, 2, ties=False).items() if k != "x"} |
-    {"x_shape": (1, 2, 7, 7)},
+    ), lambda rng: (lambda d: {"dout": d["dout"], "x_shape": d["x"].shape, "size": d["size"],
+                               "stride": d["stride"]})(_pool_inputs(rng, 3, 2, ties=False)),
     terms=lambda dout, x_shape, size, stride: {"dout": dout},
     shape_hint="dx has the shape x_shape"))
 
@@ -1189,14 +1267,14 @@ def blur(image, mode="reflect", kernel=BINOMIAL, axes=(0, 1)):
     return out
 
 
-def downsample(image, pre_blur=True, start=0, blur_after=False):
+def downsample(image, pre_blur=True, start=0, blur_after=False, blur=blur):
     image = np.asarray(image, dtype=float)
     if blur_after:
-        return blur(image[::2, ::2])
-    return (blur(image) if pre_blur else image)[start::2, start::2]
+        return np.asarray(blur(image[::2, ::2]), dtype=float)
+    return np.asarray(blur(image) if pre_blur else image, dtype=float)[start::2, start::2]
 
 
-def upsample(image, shape, gain=4.0, offset=0, repeat=False, crop_end=False):
+def upsample(image, shape, gain=4.0, offset=0, repeat=False, crop_end=False, blur=blur):
     image = np.asarray(image, dtype=float)
     h, w = image.shape
     if repeat:
@@ -1205,42 +1283,50 @@ def upsample(image, shape, gain=4.0, offset=0, repeat=False, crop_end=False):
     else:
         big = np.zeros((2 * h, 2 * w))
         big[offset::2, offset::2] = image
-        big = blur(big)
+        big = np.asarray(blur(big), dtype=float)
     big = gain * big
     return big[-shape[0]:, -shape[1]:] if crop_end else big[:shape[0], :shape[1]]
 
 
-def laplacian_pyramid(image, levels, gain=4.0, pre_blur=True):
-    gaussian = [np.asarray(image, dtype=float)]
-    for _ in range(levels - 1):
-        gaussian.append(downsample(gaussian[-1], pre_blur=pre_blur))
-    bands = [fine - upsample(coarse, fine.shape, gain=gain) for fine, coarse in zip(gaussian[:-1], gaussian[1:])]
-    return bands + [gaussian[-1]]
+_down, _up = downsample, upsample
 
 
-def reconstruct(laplacian, gain=4.0, sign=1.0, residual=True):
-    x = laplacian[-1] if residual else np.zeros_like(laplacian[-1])
-    for band in reversed(laplacian[:-1]):
-        x = band + sign * upsample(x, band.shape, gain=gain)
-    return x
-
-
-def _gaussian_pyramid(image, levels, pre_blur=True):
+def _gaussian_pyramid(image, levels, pre_blur=True, downsample=_down):
     out = [np.asarray(image, dtype=float)]
     for _ in range(levels - 1):
-        out.append(downsample(out[-1], pre_blur=pre_blur))
+        out.append(np.asarray(downsample(out[-1]) if pre_blur else _down(out[-1], pre_blur=False), dtype=float))
     return out
 
 
-def blend(a, b, mask, levels, mask_blur=True, swap=False, mask_laplacian=False):
+def laplacian_pyramid(image, levels, gain=4.0, pre_blur=True, downsample=_down, upsample=_up):
+    gaussian = _gaussian_pyramid(image, levels, pre_blur, downsample)
+    up = upsample if gain == 4.0 else partial(_up, gain=gain)
+    bands = [fine - np.asarray(up(coarse, fine.shape), dtype=float) for fine, coarse in zip(gaussian[:-1], gaussian[1:])]
+    return bands + [gaussian[-1]]
+
+
+def reconstruct(laplacian, gain=4.0, sign=1.0, residual=True, upsample=_up):
+    up = upsample if gain == 4.0 else partial(_up, gain=gain)
+    x = np.asarray(laplacian[-1], dtype=float) if residual else np.zeros(np.shape(laplacian[-1]))
+    for band in reversed(laplacian[:-1]):
+        x = band + sign * np.asarray(up(x, band.shape), dtype=float)
+    return x
+
+
+_laplacian, _reconstruct = laplacian_pyramid, reconstruct
+
+
+def blend(a, b, mask, levels, mask_blur=True, swap=False, mask_laplacian=False, downsample=_down,
+          laplacian_pyramid=_laplacian, reconstruct=_reconstruct):
     if mask_laplacian:
-        masks = laplacian_pyramid(mask, levels)
+        masks = _laplacian(mask, levels)
     else:
-        masks = _gaussian_pyramid(mask, levels, pre_blur=mask_blur)
-    la, lb = laplacian_pyramid(a, levels), laplacian_pyramid(b, levels)
+        masks = _gaussian_pyramid(mask, levels, pre_blur=mask_blur, downsample=downsample)
+    la = [np.asarray(v, dtype=float) for v in laplacian_pyramid(a, levels)]
+    lb = [np.asarray(v, dtype=float) for v in laplacian_pyramid(b, levels)]
     if swap:
         la, lb = lb, la
-    return reconstruct([g * x + (1 - g) * y for g, x, y in zip(masks, la, lb)])
+    return np.asarray(reconstruct([g * x + (1 - g) * y for g, x, y in zip(masks, la, lb)]), dtype=float)
 
 
 def upsample_matrix(n, centre=0, scale=1.0, border="zero"):
@@ -1286,17 +1372,17 @@ _register(PartBank(
     shape_hint="the blur keeps the image's shape: pad by 2 on each side, then keep the valid part"))
 
 _register(PartBank(
-    "ps4.downsample", "downsample", ("downsample(image)",), lambda image: (downsample(image),),
+    "ps4.downsample", "downsample", ("downsample(image)",), lambda image, blur=blur: (downsample(image, blur=blur),),
     "G keeps pixel (2i, 2j) of the blurred image", (
         Mistake("no_blur", "{name} subsamples without blurring first: frequencies the smaller grid cannot hold "
                            "alias; G blurs, then keeps every second pixel",
-                lambda image: (downsample(image, pre_blur=False),)),
+                lambda image, blur=blur: (downsample(image, pre_blur=False),)),
         Mistake("odd_samples", "{name} keeps rows and columns 1, 3, 5, ...; G keeps 0, 2, 4, ...",
-                lambda image: (downsample(image, start=1),)),
+                lambda image, blur=blur: (downsample(image, start=1, blur=blur),)),
         Mistake("blur_after", "{name} blurs *after* subsampling: the aliasing has already happened; blur first",
-                lambda image: (downsample(image, blur_after=True),)),
+                lambda image, blur=blur: (downsample(image, blur_after=True, blur=blur),)),
     ), _image_inputs(9, 6), terms=lambda image: {"image": image},
-    shape_hint="an H×W image becomes ceil(H/2)×ceil(W/2): keep rows and columns 0, 2, 4, ..."))
+    shape_hint="an H×W image becomes ceil(H/2)×ceil(W/2): keep rows and columns 0, 2, 4, ...", uses=("blur",)))
 
 
 def _upsample_inputs(rng):
@@ -1304,23 +1390,23 @@ def _upsample_inputs(rng):
 
 
 _register(PartBank(
-    "ps4.upsample", "upsample", ("upsample(image)",), lambda image, shape: (upsample(image, shape),),
+    "ps4.upsample", "upsample", ("upsample(image)",), lambda image, shape, blur=blur: (upsample(image, shape, blur=blur),),
     "F puts image[i, j] at (2i, 2j) of a 2h×2w array of zeros, blurs it, multiplies by 4 and crops to shape", (
         Mistake("gain_1", "{name} is 4 times too dark: three quarters of the up-sampled pixels are the inserted "
                           "zeros, so F multiplies the blur by 4 (a constant image must stay constant)",
-                lambda image, shape: (upsample(image, shape, gain=1.0),)),
+                lambda image, shape, blur=blur: (upsample(image, shape, blur=blur, gain=1.0),)),
         Mistake("gain_2", "{name} is 2 times too dark: the gain is 2 per axis, 4 in 2-D",
-                lambda image, shape: (upsample(image, shape, gain=2.0),)),
+                lambda image, shape, blur=blur: (upsample(image, shape, blur=blur, gain=2.0),)),
         Mistake("gain_16", "{name} is 4 times too bright: the gain is 2 per axis, 4 in all, not 16",
-                lambda image, shape: (upsample(image, shape, gain=16.0),)),
+                lambda image, shape, blur=blur: (upsample(image, shape, blur=blur, gain=16.0),)),
         Mistake("odd_positions", "{name} puts the pixels on the odd rows and columns; they go to (2i, 2j), the "
-                                 "even ones", lambda image, shape: (upsample(image, shape, offset=1),)),
+                                 "even ones", lambda image, shape, blur=blur: (upsample(image, shape, blur=blur, offset=1),)),
         Mistake("repeat", "{name} repeats each pixel 2×2 (nearest neighbour); F inserts zeros and blurs",
-                lambda image, shape: (upsample(image, shape, repeat=True),)),
+                lambda image, shape, blur=blur: (upsample(image, shape, blur=blur, repeat=True),)),
         Mistake("crop_end", "{name} crops from the end; keep the first H rows and W columns",
-                lambda image, shape: (upsample(image, shape, crop_end=True),)),
+                lambda image, shape, blur=blur: (upsample(image, shape, blur=blur, crop_end=True),)),
     ), _upsample_inputs, terms=lambda image, shape: {"image": image},
-    shape_hint="the result has the requested shape (H, W), cropped from the 2h×2w array"))
+    shape_hint="the result has the requested shape (H, W), cropped from the 2h×2w array", uses=("blur",)))
 
 
 def _levels_names(levels, **_):
@@ -1338,34 +1424,35 @@ def _unpack_levels(value, levels, **_):
 _unpack_levels.pack = list
 
 
+def _ps4_lap(image, levels, downsample=_down, upsample=_up, sign=1.0, top="gaussian", **options):
+    if top == "band":
+        deeper = laplacian_pyramid(image, levels + 1, downsample=downsample, upsample=upsample, **options)
+        return tuple(deeper[:levels])
+    if top == "all_gaussian":
+        return tuple(_gaussian_pyramid(image, levels, downsample=downsample))
+    pyramid = laplacian_pyramid(image, levels, downsample=downsample, upsample=upsample, **options)
+    return tuple(sign * band for band in pyramid[:-1]) + (pyramid[-1],)
+
+
 _register(PartBank(
-    "ps4.laplacian_pyramid", "laplacian_pyramid", _levels_names,
-    lambda image, levels: tuple(laplacian_pyramid(image, levels)),
+    "ps4.laplacian_pyramid", "laplacian_pyramid", _levels_names, _ps4_lap,
     "L_i = x_i − F(x_{i+1}) depends on the Gaussian levels x_i and x_{i+1}; the last entry is x_levels", (
         Mistake("gain_1", "{name} used an up-sampling without the gain 4: L_i = x_i − F(x_{i+1}) needs F to keep "
-                          "brightness (a constant image has zero band-pass levels)",
-                lambda image, levels: tuple(laplacian_pyramid(image, levels, gain=1.0))),
+                          "brightness (a constant image has zero band-pass levels)", partial(_ps4_lap, gain=1.0)),
         Mistake("gain_2", "{name} used an up-sampling with gain 2; F multiplies by 4 in 2-D",
-                lambda image, levels: tuple(laplacian_pyramid(image, levels, gain=2.0))),
+                partial(_ps4_lap, gain=2.0)),
         Mistake("sign", "{name} is F(x_{i+1}) − x_i; the band-pass level is L_i = x_i − F(x_{i+1})",
-                lambda image, levels: tuple(-b for b in laplacian_pyramid(image, levels)[:-1])
-                + (laplacian_pyramid(image, levels)[-1],)),
+                partial(_ps4_lap, sign=-1.0)),
         Mistake("no_blur", "{name} built the Gaussian levels without blurring (plain subsampling); "
-                           "x_{i+1} = G x_i blurs first",
-                lambda image, levels: tuple(laplacian_pyramid(image, levels, pre_blur=False))),
+                           "x_{i+1} = G x_i blurs first", partial(_ps4_lap, pre_blur=False)),
         Mistake("gaussian", "{name} is the Gaussian pyramid x_1, x_2, ...; the Laplacian levels are "
-                            "L_i = x_i − F(x_{i+1}), with x_levels last",
-                lambda image, levels: tuple(_gaussian_pyramid(image, levels))),
+                            "L_i = x_i − F(x_{i+1}), with x_levels last", partial(_ps4_lap, top="all_gaussian")),
         Mistake("band_on_top", "{name}: the last entry must be the Gaussian residual x_levels itself, not a "
-                               "band-pass level", lambda image, levels: _band_on_top(image, levels)),
+                               "band-pass level", partial(_ps4_lap, top="band")),
     ), _lap_inputs, terms=lambda image, levels: {"image": image},
     unpack=_unpack_levels,
-    shape_hint="level i has the shape of the Gaussian level x_{i+1}: up-sample x_{i+1} to x_i's shape"))
-
-
-def _band_on_top(image, levels):
-    deeper = laplacian_pyramid(image, levels + 1)
-    return tuple(deeper[:levels])
+    shape_hint="level i has the shape of the Gaussian level x_{i+1}: up-sample x_{i+1} to x_i's shape",
+    uses=("downsample", "upsample")))
 
 
 def _recon_inputs(rng):
@@ -1373,37 +1460,44 @@ def _recon_inputs(rng):
 
 
 _register(PartBank(
-    "ps4.reconstruct", "reconstruct", ("reconstruct(laplacian)",), lambda laplacian: (reconstruct(laplacian),),
+    "ps4.reconstruct", "reconstruct", ("reconstruct(laplacian)",),
+    lambda laplacian, upsample=_up: (reconstruct(laplacian, upsample=upsample),),
     "x_i = L_i + F(x_{i+1}) from the top, starting at the residual x_levels", (
         Mistake("subtract", "{name} subtracts the up-sampled level; since L_i = x_i − F(x_{i+1}), "
-                            "x_i = L_i + F(x_{i+1})", lambda laplacian: (reconstruct(laplacian, sign=-1.0),)),
+                            "x_i = L_i + F(x_{i+1})", lambda laplacian, upsample=_up: (reconstruct(laplacian, sign=-1.0, upsample=upsample),)),
         Mistake("no_residual", "{name} leaves out the residual x_levels (the last entry): start the collapse from "
-                               "it", lambda laplacian: (reconstruct(laplacian, residual=False),)),
+                               "it", lambda laplacian, upsample=_up: (reconstruct(laplacian, residual=False, upsample=upsample),)),
         Mistake("gain_1", "{name} up-sampled without the gain 4: x_i = L_i + F(x_{i+1}) with the same F as the "
-                          "pyramid", lambda laplacian: (reconstruct(laplacian, gain=1.0),)),
+                          "pyramid", lambda laplacian, upsample=_up: (reconstruct(laplacian, gain=1.0),)),
     ), _recon_inputs, terms=lambda laplacian: {f"laplacian[{i}]": v for i, v in enumerate(laplacian)},
-    shape_hint="collapse from the coarsest level (the last entry), up-sampling to each finer level's shape"))
+    shape_hint="collapse from the coarsest level (the last entry), up-sampling to each finer level's shape",
+    uses=("upsample",)))
 
 
 def _blend_inputs(rng):
     return {"a": rng.random((12, 10)), "b": rng.random((12, 10)), "mask": rng.random((12, 10)), "levels": 3}
 
 
+def _ps4_blend(a, b, mask, levels, hard=False, **options):
+    if hard:
+        return (mask * a + (1 - mask) * b,)
+    return (blend(a, b, mask, levels, **options),)
+
+
 _register(PartBank(
-    "ps4.blend", "blend", ("blend",), lambda a, b, mask, levels: (blend(a, b, mask, levels),),
+    "ps4.blend", "blend", ("blend",), _ps4_blend,
     "L(j) = G(j) LA(j) + (1 − G(j)) LB(j) at every level j, then reconstruct", (
         Mistake("unblurred_mask", "{name} used an unblurred mask pyramid (the mask only subsampled); the seam is "
                                   "smoothed because G(j) is the *Gaussian* pyramid of the mask: blur, then subsample",
-                lambda a, b, mask, levels: (blend(a, b, mask, levels, mask_blur=False),)),
+                partial(_ps4_blend, mask_blur=False)),
         Mistake("swapped", "{name} takes b where the mask is 1; L(j) = G(j) LA(j) + (1 − G(j)) LB(j)",
-                lambda a, b, mask, levels: (blend(a, b, mask, levels, swap=True),)),
+                partial(_ps4_blend, swap=True)),
         Mistake("laplacian_mask", "{name} weights with the mask's *Laplacian* pyramid; the weights are its "
-                                  "Gaussian pyramid G(j), in [0, 1]",
-                lambda a, b, mask, levels: (blend(a, b, mask, levels, mask_laplacian=True),)),
+                                  "Gaussian pyramid G(j), in [0, 1]", partial(_ps4_blend, mask_laplacian=True)),
         Mistake("hard", "{name} is the hard blend mask·a + (1 − mask)·b; combine the pyramids level by level",
-                lambda a, b, mask, levels: (mask * a + (1 - mask) * b,)),
+                partial(_ps4_blend, hard=True)),
     ), _blend_inputs, terms=lambda a, b, mask, levels: {"a": a, "b": b, "mask": mask},
-    shape_hint="the blend has the shape of a and b"))
+    shape_hint="the blend has the shape of a and b", uses=("downsample", "laplacian_pyramid", "reconstruct")))
 
 _register(PartBank(
     "ps4.upsample_matrix", "upsample_matrix", lambda n: (f"upsample_matrix({n})",),
