@@ -113,7 +113,8 @@ def _close(got: np.ndarray, want, rtol=RTOL, atol=ATOL) -> bool:
         return False
     both_nan = np.isnan(got) & np.isnan(want)
     same_inf = np.isinf(got) & (got == want)
-    ok = both_nan | same_inf | (np.abs(got - want) <= atol + rtol * np.abs(want))
+    with np.errstate(all="ignore"):
+        ok = both_nan | same_inf | (np.abs(got - want) <= atol + rtol * np.abs(want))
     return bool(np.all(ok))
 
 
@@ -126,7 +127,8 @@ def _entry(name: str, idx: tuple) -> str:
 
 
 def _first_wrong(got: np.ndarray, want: np.ndarray, rtol=RTOL, atol=ATOL) -> tuple:
-    bad = ~(np.abs(got - want) <= atol + rtol * np.abs(want))
+    with np.errstate(all="ignore"):
+        bad = ~(np.abs(got - want) <= atol + rtol * np.abs(want))
     return tuple(int(i) for i in np.argwhere(bad)[0]) if got.ndim else ()
 
 
@@ -139,19 +141,24 @@ def _shape_message(name: str, got_shape, want_shape, hint: str) -> str:
     return msg + (f"; {hint}" if hint else "") + "."
 
 
-def _evaluate(fn, inputs: dict, helpers: dict | None):
-    """``fn(**inputs, **helpers)`` as a tuple of float arrays; with the bank's own helpers if the student's fail."""
+def _evaluate(fn, inputs: dict, helpers: dict | None, reraise: tuple = ()):
+    """``fn(**inputs, **helpers)`` as a tuple of float arrays; with the bank's own helpers if the student's fail.
+
+    ``reraise``: exception types that must reach the caller (the sandbox timed out or died).
+    """
     for extra in ((helpers,) if helpers else ()) + ({},):
         try:
             with np.errstate(all="ignore"):
                 return tuple(_array(v) for v in fn(**inputs, **extra))
+        except reraise:
+            raise
         except Exception:  # noqa: BLE001  (a student's helper that raises, or a mistake impossible here)
             continue
     return None
 
 
 def match_mistakes(part: PartBank, got: tuple, inputs: dict, want: tuple, rtol=RTOL, atol=ATOL,
-                   helpers: dict | None = None) -> dict:
+                   helpers: dict | None = None, reraise: tuple = ()) -> dict:
     """For each wrong output, the mistakes whose value of that output equals the student's.
 
     Returns ``{output index: [mistake, ...]}``. A mistake counts only where it differs
@@ -161,7 +168,7 @@ def match_mistakes(part: PartBank, got: tuple, inputs: dict, want: tuple, rtol=R
     found = {}
     wrong_outputs = [k for k, (g, w) in enumerate(zip(got, want)) if g is None or not _close(g, w, rtol, atol)]
     for mistake in part.mistakes:
-        value = _evaluate(mistake.wrong, inputs, helpers)
+        value = _evaluate(mistake.wrong, inputs, helpers, reraise)
         if value is None:
             continue
         if len(value) != len(want):
@@ -178,7 +185,7 @@ def match_mistakes(part: PartBank, got: tuple, inputs: dict, want: tuple, rtol=R
 
 
 def judge(key: str, got, *, helpers: dict | None = None, accept=(), rtol: float = RTOL, atol: float = ATOL,
-          show_expected: bool = False, **inputs) -> Diagnosis:
+          show_expected: bool = False, reraise: tuple = (), **inputs) -> Diagnosis:
     """Compare the student's result ``got`` for part ``key`` on ``inputs`` with the reference and the bank.
 
     ``helpers``: the student's own functions from earlier parts (names in ``part.uses``,
@@ -187,7 +194,8 @@ def judge(key: str, got, *, helpers: dict | None = None, accept=(), rtol: float 
     points), and the mistakes are computed on top of them. ``accept``: further
     ``(note, value)`` pairs that count as right. ``show_expected`` adds the expected value
     of the first wrong entry (visible tests on the notebook's own data only; never for
-    the grader's hidden inputs).
+    the grader's hidden inputs). ``reraise``: exception types a student's helper may raise
+    that must reach the caller (the sandbox's time-out or death).
     """
     part = BANK[key]
     names = part.names(**inputs)
@@ -213,14 +221,14 @@ def judge(key: str, got, *, helpers: dict | None = None, accept=(), rtol: float 
         return Diagnosis(True)
     helpers = {k: v for k, v in (helpers or {}).items() if k in part.uses}
     if helpers:
-        given = _evaluate(part.reference, inputs, helpers)
+        given = _evaluate(part.reference, inputs, helpers, reraise)
         accept = [(f"right given your own {', '.join(helpers)}", given)] + list(accept) if given else accept
     for note, value in accept:
         value = tuple(np.asarray(v, dtype=float) for v in value)
         if len(value) == len(got_t) and all(_close(g, v, rtol, atol) for g, v in zip(got_t, value)):
             return Diagnosis(True, note=note)
 
-    found = match_mistakes(part, got_t, inputs, want, rtol, atol, helpers)
+    found = match_mistakes(part, got_t, inputs, want, rtol, atol, helpers, reraise)
     lines, keys = [], []
     for k, (name, g, w) in enumerate(zip(names, got_t, want)):
         if _close(g, w, rtol, atol):
@@ -961,11 +969,20 @@ _register(PartBank(
     shape_hint="normalise each row: np.sum(..., axis=1, keepdims=True) keeps the shape (N, 1) that broadcasts"))
 
 
-def _ce(z, y, divide=True, mean=True, onehot=1.0, sign=1.0):
+def _ce(z, y, divide=True, mean=True, onehot=1.0, sign=1.0, log_p_from="log-sum-exp"):
     n = z.shape[0]
     shifted = z - z.max(axis=1, keepdims=True)
     log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    picked = log_p[np.arange(n), y]
+    with np.errstate(all="ignore"):
+        if log_p_from == "log(softmax)":   # a probability that rounds to 0 gives log 0 = -inf
+            picked = np.log(np.exp(log_p))[np.arange(n), y]
+        elif log_p_from == "unshifted":    # e^z overflows for large logits
+            e = np.exp(z)
+            p = e / e.sum(axis=1, keepdims=True)
+            picked = np.log(p)[np.arange(n), y]
+            log_p = np.log(p)
+        else:
+            picked = log_p[np.arange(n), y]
     loss = -sign * (picked.mean() if mean else picked.sum())
     dz = np.exp(log_p)
     dz[np.arange(n), y] -= onehot
@@ -973,7 +990,11 @@ def _ce(z, y, divide=True, mean=True, onehot=1.0, sign=1.0):
 
 
 def _ce_inputs(rng):
-    return {"z": rng.uniform(-2, 2, (4, 3)), "y": rng.integers(0, 3, 4)}
+    z, y = rng.uniform(-2, 2, (4, 3)), rng.integers(0, 3, 4)
+    z[1] += 800.0                        # shifted logits: the softmax does not change, e^z overflows
+    z[3] += np.array([800.0, 0.0, -800.0])
+    y[3] = 1                             # p of the label is e^{-800}: it rounds to 0, its log must not
+    return {"z": z, "y": y}
 
 
 _register(PartBank(
@@ -986,6 +1007,11 @@ _register(PartBank(
                 lambda z, y: _ce(z, y, onehot=0.0)),
         Mistake("sign", "{name} has the wrong sign: L = −mean log p_{n, y_n} ≥ 0 and ∂L/∂z = (p − onehot(y)) / N",
                 lambda z, y: _ce(z, y, sign=-1.0)),
+        Mistake("log_of_softmax", "{name} is infinite: log(softmax(z)) gives log 0 = −∞ when a probability rounds "
+                                  "to 0 (here a label's p is e^{−800}); compute log p = z − max z − "
+                                  "log Σ e^{z − max z}", lambda z, y: _ce(z, y, log_p_from="log(softmax)")),
+        Mistake("unshifted", "{name} is NaN: e^{z} overflowed for logits near 800; subtract each row's maximum "
+                             "before exponentiating (log-sum-exp)", lambda z, y: _ce(z, y, log_p_from="unshifted")),
     ), _ce_inputs, terms=lambda z, y: {"z": z, "y": y},
     unpack=_tuple_of("softmax_cross_entropy", ("loss", "dz")),
     shape_hint="dz has the shape of z, (N, K); index p[np.arange(N), y] picks each row's label"))
