@@ -62,25 +62,66 @@ def _one_call_per_case(student, name, cases, raised=np.nan):
 
 # parts whose student function is called once per case rather than once on all inputs
 CALLERS = {
-    "ps3.conv_output_size": lambda student, cases: (np.array(_one_call_per_case(student, "conv_output_size", cases),
-                                                             dtype=float),),
+    "ps3.conv_output_size": lambda student, cases: np.array(_one_call_per_case(student, "conv_output_size", cases),
+                                                            dtype=float),
     "ps5.local_gradients": lambda student, cases: tuple(student.call("local_gradients", *case) for case in cases),
 }
 
 
-def judged(key: str, student, variant, inputs: dict, rtol: float = 1e-6, atol: float = 1e-9) -> Verdict:
-    """Call the student's function of bank part ``key`` on ``inputs`` and judge the result."""
+def judged(key: str, student, variant, inputs: dict, rtol: float = 1e-6, atol: float = 1e-9, call=None) -> Verdict:
+    """Call the student's function of bank part ``key`` on ``inputs`` and judge the result.
+
+    ``call(student, *args)`` replaces the plain ``student.call(function, *args)`` (e.g. to keep
+    the arguments as they are after the call).
+    """
     part = BANK[key]
+    call = call or CALLERS.get(key) or (lambda student, *args: student.call(part.function, *args))
     try:
-        if key in CALLERS:
-            got = CALLERS[key](student, *inputs.values())
-        else:
-            got = student.call(part.function, *inputs.values())
+        got = call(student, *inputs.values())
     except StudentRaised as exc:
-        return Verdict.failed(restate_error(key, exc.exc_type, exc.text, **inputs))
+        return Verdict.failed(restate_error(key, exc.exc_type, exc.text, **inputs) + _fix_first(key, student, variant))
     diagnosis = judge(key, got, helpers=student_helpers(student, part.uses), rtol=rtol, atol=atol,
                       show_expected=variant.practice, reraise=(SandboxFailure,), **inputs)
-    return Verdict.passed(diagnosis.note) if diagnosis.ok else Verdict.failed(diagnosis.message)
+    if diagnosis.ok:
+        return Verdict.passed(diagnosis.note)
+    return Verdict.failed(diagnosis.message + ("" if diagnosis.mistakes else _fix_first(key, student, variant)))
+
+
+def _part_label(ps: str, function: str) -> str:
+    """"Part k" of the problem set whose check calls ``function`` first (its own part)."""
+    import importlib
+
+    try:
+        parts = importlib.import_module(f"{__package__}.checks.{ps}").PARTS
+    except ImportError:
+        return function
+    for number, part in enumerate(parts, 1):
+        if part.uses and part.uses[0] == function:
+            return f"Part {number}"
+    return function
+
+
+def _fix_first(key: str, student, variant) -> str:
+    """When a part that genuinely builds on earlier ones fails: which of those fail their own checks."""
+    ps = key.split(".")[0]
+    broken = []
+    for name in BANK[key].uses:
+        own = next((k for k, p in BANK.items() if k.startswith(ps + ".") and p.function == name), None)
+        if own is None:
+            continue
+        try:
+            verdict = judged(own, student, variant, BANK[own].inputs(variant.rng(own)))
+        except SandboxFailure:
+            raise
+        except Exception:  # noqa: BLE001  (a helper that is missing or broken counts as failing)
+            verdict = Verdict.failed("")
+        if verdict.score < 1.0:
+            broken.append(f"{name} ({_part_label(ps, name)})")
+    if not broken:
+        return ""
+    labels = sorted({b.split("(")[1].rstrip(")") for b in broken})
+    return (f" This part calls your {', '.join(broken)}, which fails its own check: fix "
+            f"{' and '.join(labels)} first.")
 
 
 def banked_part(grade_id: str, points: float, *keys: str, rtol: float = 1e-6, atol: float = 1e-9) -> Part:

@@ -955,6 +955,9 @@ _register(PartBank(
     "softmax(z)_{n,k} = e^{z_{n,k}} / Σ_j e^{z_{n,j}} depends on row n of z only", (
         Mistake("axis0", "{name} normalises each *column*: the softmax runs over the K logits of a row "
                          "(axis=1)", lambda z: (_softmax(z, axis=0),)),
+        Mistake("sum_over_columns", "{name} divides by the sum of each *column* (axis=0); each row's "
+                                    "probabilities sum to 1: np.sum(e, axis=1, keepdims=True)",
+                lambda z: ((lambda e: e / e.sum(axis=0, keepdims=True))(np.exp(z - z.max(axis=1, keepdims=True))),)),
         Mistake("no_shift", "{name} overflowed: e^{z} is inf for logits near 800; subtract each row's maximum "
                             "first (the softmax does not change)", lambda z: (_softmax(z, shift="none"),)),
         Mistake("global_max", "{name}: you subtracted the largest logit of the whole array; a row far below it "
