@@ -29,7 +29,7 @@ def test_the_bank_covers_every_autograded_part():
     parts = {key.split(".")[0]: [] for key in BANK}
     for key in BANK:
         parts[key.split(".")[0]].append(key)
-    assert {ps: len(keys) for ps, keys in parts.items()} == {"ps1": 8, "ps2": 8, "ps3": 7, "ps4": 7,
+    assert {ps: len(keys) for ps, keys in parts.items()} == {"ps1": 8, "ps2": 9, "ps3": 7, "ps4": 7,
                                                                      "ps5": 3}
     assert len(CASES) >= 100
     assert all(len(part.mistakes) >= 2 for part in BANK.values()), "every part knows at least two mistakes"
@@ -300,3 +300,17 @@ def test_ps5_grad_table_agrees_with_value_and_central_differences(seed):
         minus[j] -= h
         numeric = (graph_forward(graph, plus)[-1] - graph_forward(graph, minus)[-1]) / (2 * h)
         assert table[j] == pytest.approx(numeric, rel=1e-5, abs=1e-7)
+
+
+def test_a_variant_is_the_same_in_the_notebook_and_in_the_grader_and_differs_between_students():
+    from course_utils.variants import public_rng, worked_example_variant
+
+    alice, bob = worked_example_variant("alice"), worked_example_variant("bob")
+    assert alice == worked_example_variant(" alice ") and alice != bob
+    assert public_rng("ps2", "alice", "k").random() == public_rng("ps2", "alice", "k").random()
+    answers = BANK["ps2.your_example"].pack(BANK["ps2.your_example"].reference(alice))
+    assert judge("ps2.your_example", answers, example=alice).ok
+    copied = judge("ps2.your_example", answers, example=bob)  # alice's numbers handed in by bob
+    assert not copied.ok and copied.mistakes == []
+    with pytest.raises(ValueError, match="STUDENT_ID: write your student id"):
+        worked_example_variant("")

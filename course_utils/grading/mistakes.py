@@ -918,6 +918,63 @@ _register(PartBank(
     shape_hint="∂E/∂W^l has the shape of W^l, (2, 2)", uses=("forward_example", "mse_backward", "sigmoid_backward")))
 
 
+YOUR_EXAMPLE_KEYS = ("out_o1", "E_total", "dE/dw5", "dE/dw1", "w5_new")
+
+
+def _your_example(example, net_as_out=False, half=True, sign=1.0, step=-1.0, lr=None):
+    w, b = example["weights"], example["biases"]
+    W1 = np.array([[w["w1"], w["w2"]], [w["w3"], w["w4"]]])
+    W2 = np.array([[w["w5"], w["w6"]], [w["w7"], w["w8"]]])
+    x, t = np.array(example["inputs"], dtype=float), np.array(example["targets"], dtype=float)
+    net_h, out_h, net_o, out_o = _example_forward(W1, np.full(2, b["b1"]), W2, np.full(2, b["b2"]), x)
+    dW1, dW2 = _example_grads(W1, np.full(2, b["b1"]), W2, np.full(2, b["b2"]), x, t)
+    error = (0.5 if half else 1.0) * np.sum((t - out_o) ** 2)
+    eta = example["lr"] if lr is None else lr
+    return (net_o[0] if net_as_out else out_o[0], error, sign * dW2[0, 0], sign * dW1[0, 0],
+            w["w5"] + step * eta * dW2[0, 0])
+
+
+def _your_example_inputs(rng):
+    from course_utils.variants import worked_example_variant
+
+    return {"example": worked_example_variant(f"student{int(rng.integers(0, 10 ** 6))}")}
+
+
+def _slides_example(example):
+    from course_utils.worked_example import EXAMPLE
+
+    return _your_example(EXAMPLE)
+
+
+def _unpack_answers(value, **_):
+    if not isinstance(value, dict):
+        raise Unexpected(f"your answers should be a dict with the keys {', '.join(YOUR_EXAMPLE_KEYS)}, got "
+                         f"{type(value).__name__}.")
+    missing = [k for k in YOUR_EXAMPLE_KEYS if value.get(k) is None or value.get(k) is ...]
+    if missing:
+        raise Unexpected(f"your answers have no number for {', '.join(missing)} yet.")
+    return tuple(value[k] for k in YOUR_EXAMPLE_KEYS)
+
+
+_unpack_answers.pack = lambda values: dict(zip(YOUR_EXAMPLE_KEYS, values))
+
+_register(PartBank(
+    "ps2.your_example", "my_answers", ("out_o1", "E_total", "∂E/∂w5", "∂E/∂w1", "w5 after one step"),
+    _your_example,
+    "each number is computed from your own variant's inputs, targets, weights and biases (printed in the set-up "
+    "cell)", (
+        Mistake("slides", "{name} is the slides' number (inputs .05/.10, targets .01/.99); your variant has its own "
+                          "inputs, targets and weights: run your functions on them", _slides_example),
+        Mistake("net_as_out", "{name} is net_o1, before the sigmoid: out_o1 = σ(net_o1)",
+                partial(_your_example, net_as_out=True)),
+        Mistake("no_half", "{name} is twice E_total: E = ½ Σ (target − out)²", partial(_your_example, half=False)),
+        Mistake("sign", "{name} has the wrong sign: ∂E/∂out_o = out_o − target", partial(_your_example, sign=-1.0)),
+        Mistake("ascent", "{name} went up the gradient: w5 ← w5 − η ∂E/∂w5", partial(_your_example, step=1.0)),
+        Mistake("no_rate", "{name} forgot the learning rate: w5 ← w5 − η ∂E/∂w5 with η = 0.5",
+                partial(_your_example, lr=1.0)),
+    ), _your_example_inputs, terms=lambda example: {}, unpack=_unpack_answers))
+
+
 def _sgd_inputs(rng):
     return {"W": rng.uniform(-1, 1, (2, 3)), "dW": rng.uniform(-1, 1, (2, 3)), "lr": 0.3}
 
