@@ -1871,3 +1871,37 @@ def value_graph(graph, inputs):
                       "pow": lambda: args[0] ** const, "exp": lambda: args[0].exp(),
                       "tanh": lambda: args[0].tanh()}[op]())
     return nodes
+
+
+def _gradient_inputs(rng):
+    graph = _random_graph(rng)
+    inputs, _ = _graph_values(rng, graph)
+    return {"graph": [list(node[:1]) + [list(node[1])] + list(node[2:]) for node in graph], "inputs": inputs}
+
+
+def _value_gradient(graph, inputs, local_gradients=None, forward=None, backward=None, table=False):
+    """∂(output)/∂(each input) by the course's Value (an independent check), or from the student's parts."""
+    n_inputs = sum(1 for node in graph if node[0] == "input")
+    if local_gradients and forward and backward:
+        values = [float(v) for v in forward(graph, inputs)]
+        local = [() if node[0] == "input" else tuple(local_gradients(node[0], [values[p] for p in node[1]], values[i],
+                                                                     *(node[2:] or [None])))
+                 for i, node in enumerate(graph)]
+        grads = [float(g) for g in backward([list(node[1]) for node in graph], [list(t) for t in local])]
+    else:
+        nodes = value_graph(graph, inputs)
+        nodes[-1].backward()
+        grads = [node.grad for node in nodes]
+    return (np.array(grads if table else grads[:n_inputs]),)
+
+
+_register(PartBank(
+    "ps5.gradient", "gradient", ("gradient",), _value_gradient,
+    "entry j is ∂(output)/∂(input j): forward values, each node's local gradients, then grad_table from the "
+    "output back", (
+        Mistake("whole_table", "{name} holds grad_table of every node; return the entries of the inputs only, "
+                               "the first len(inputs) nodes", partial(_value_gradient, table=True)),
+        Mistake("values", "{name} holds the inputs' values; the gradient is grad_table of the input nodes",
+                lambda graph, inputs, **_: (np.array(inputs, dtype=float),)),
+    ), _gradient_inputs, terms=lambda graph, inputs: {"inputs": inputs},
+    shape_hint="one derivative per input node", uses=("local_gradients", "forward", "backward")))
