@@ -921,17 +921,24 @@ _register(PartBank(
 YOUR_EXAMPLE_KEYS = ("out_o1", "E_total", "dE/dw5", "dE/dw1", "w5_new")
 
 
-def _your_example(example, net_as_out=False, half=True, sign=1.0, step=-1.0, lr=None):
+def _your_example(example, net_as_out=False, half=True, sign=1.0, step=-1.0, lr=None, forward_example=None,
+                  example_gradients=None, total_error=None, sgd_update=None):
+    """The numbers of one variant, with the bank's functions or the student's own (then: "right given yours")."""
     w, b = example["weights"], example["biases"]
     W1 = np.array([[w["w1"], w["w2"]], [w["w3"], w["w4"]]])
     W2 = np.array([[w["w5"], w["w6"]], [w["w7"], w["w8"]]])
+    b1, b2 = np.full(2, b["b1"]), np.full(2, b["b2"])
     x, t = np.array(example["inputs"], dtype=float), np.array(example["targets"], dtype=float)
-    net_h, out_h, net_o, out_o = _example_forward(W1, np.full(2, b["b1"]), W2, np.full(2, b["b2"]), x)
-    dW1, dW2 = _example_grads(W1, np.full(2, b["b1"]), W2, np.full(2, b["b2"]), x, t)
-    error = (0.5 if half else 1.0) * np.sum((t - out_o) ** 2)
+    forward_example = forward_example or _example_forward
+    example_gradients = example_gradients or _example_grads
+    total_error = total_error or (lambda out, target: 0.5 * np.sum((target - out) ** 2))
+    sgd_update = sgd_update or (lambda W, dW, eta: W - eta * dW)
+    net_h, out_h, net_o, out_o = (np.asarray(v, dtype=float) for v in forward_example(W1, b1, W2, b2, x))
+    dW1, dW2 = (np.asarray(v, dtype=float) for v in example_gradients(W1, b1, W2, b2, x, t))
+    error = float(total_error(out_o, t)) * (1.0 if half else 2.0)
     eta = example["lr"] if lr is None else lr
-    return (net_o[0] if net_as_out else out_o[0], error, sign * dW2[0, 0], sign * dW1[0, 0],
-            w["w5"] + step * eta * dW2[0, 0])
+    w5 = np.asarray(sgd_update(W2, -step * dW2, eta), dtype=float)[0, 0]
+    return (net_o[0] if net_as_out else out_o[0], error, sign * dW2[0, 0], sign * dW1[0, 0], w5)
 
 
 def _your_example_inputs(rng):
@@ -940,10 +947,10 @@ def _your_example_inputs(rng):
     return {"example": worked_example_variant(f"student{int(rng.integers(0, 10 ** 6))}")}
 
 
-def _slides_example(example):
+def _slides_example(example, **helpers):
     from course_utils.worked_example import EXAMPLE
 
-    return _your_example(EXAMPLE)
+    return _your_example(EXAMPLE, **helpers)
 
 
 def _unpack_answers(value, **_):
@@ -972,7 +979,8 @@ _register(PartBank(
         Mistake("ascent", "{name} went up the gradient: w5 ← w5 − η ∂E/∂w5", partial(_your_example, step=1.0)),
         Mistake("no_rate", "{name} forgot the learning rate: w5 ← w5 − η ∂E/∂w5 with η = 0.5",
                 partial(_your_example, lr=1.0)),
-    ), _your_example_inputs, terms=lambda example: {}, unpack=_unpack_answers))
+    ), _your_example_inputs, terms=lambda example: {}, unpack=_unpack_answers,
+    uses=("forward_example", "example_gradients", "total_error", "sgd_update")))
 
 
 def _sgd_inputs(rng):
