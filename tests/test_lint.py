@@ -84,6 +84,13 @@ CHECKED = [
     "tests/test_grading.py",
     "tests/test_sandbox.py",
     "benchmarks/bench_autograde.py",
+    # self-checks, the mistake bank, per-student variants (issue 12)
+    "course_utils/selfcheck.py",
+    "course_utils/variants.py",
+    "course_utils/grading/mistakes.py",
+    "course_utils/grading/banked.py",
+    "tests/test_selfcheck.py",
+    "tests/test_mistakes.py",
 ]
 
 

@@ -5,6 +5,7 @@ grader draws per student), packed the way the student's function returns it, and
 fails, the diagnosis names exactly that mistake, and the message quotes the student's own number.
 The bank's references are checked against ``course_utils`` (an independent implementation).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -29,8 +30,7 @@ def test_the_bank_covers_every_autograded_part():
     parts = {key.split(".")[0]: [] for key in BANK}
     for key in BANK:
         parts[key.split(".")[0]].append(key)
-    assert {ps: len(keys) for ps, keys in parts.items()} == {"ps1": 8, "ps2": 9, "ps3": 7, "ps4": 7,
-                                                                     "ps5": 4}
+    assert {ps: len(keys) for ps, keys in parts.items()} == {"ps1": 8, "ps2": 9, "ps3": 7, "ps4": 7, "ps5": 4}
     assert len(CASES) >= 100
     assert all(len(part.mistakes) >= 2 for part in BANK.values()), "every part knows at least two mistakes"
 
@@ -61,10 +61,11 @@ def test_each_mistake_is_recognised_as_itself_and_no_other(key, mistake):
 
 def test_a_message_in_the_lecture_notation_on_the_students_numbers():
     inputs = _inputs("ps3.conv_dx", 0)
-    got = np.asarray([m for m in BANK["ps3.conv_dx"].mistakes if m.key == "not_flipped"][0].wrong(**inputs)[0])
+    got = np.asarray(next(m for m in BANK["ps3.conv_dx"].mistakes if m.key == "not_flipped").wrong(**inputs)[0])
     message = judge("ps3.conv_dx", got, **inputs).message
-    assert message.startswith("dX is the full correlation of dL/dY with W *unflipped*; the region P sees the filter "
-                              "rotated by 180°")
+    assert message.startswith(
+        "dX is the full correlation of dL/dY with W *unflipped*; the region P sees the filter rotated by 180°"
+    )
     assert f"(your dX[0, 0] = {got[0, 0]:.6g})" in message
 
 
@@ -89,16 +90,21 @@ def test_shapes_come_before_values():
     values[0] = list(values[0])
     values[0][2] = np.zeros((5, 5))
     message = judge("ps1.gradients", values, **inputs).message
-    assert message == ("dWs[2] (∂L/∂W^3) has shape (5, 5) but should have shape (2, 3); ∂L/∂W^l has the shape "
-                       "of W^l, (S_{l+1}, S_l): the outer product δ^{l+1} (a^l)^T.")
+    assert message == (
+        "dWs[2] (∂L/∂W^3) has shape (5, 5) but should have shape (2, 3); ∂L/∂W^l has the shape "
+        "of W^l, (S_{l+1}, S_l): the outer product δ^{l+1} (a^l)^T."
+    )
 
 
-@pytest.mark.parametrize("got,says", [
-    ((None, np.zeros((4, 3))), "loss is None: did softmax_cross_entropy forget to `return` it?"),
-    (("text", np.zeros((4, 3))), "loss should be a numpy array of numbers, got str"),
-    ([np.zeros(2)], "softmax_cross_entropy should return 2 values (loss, dz), got 1"),
-    (3.0, "softmax_cross_entropy should return 2 values (loss, dz), got float"),
-])
+@pytest.mark.parametrize(
+    "got,says",
+    [
+        ((None, np.zeros((4, 3))), "loss is None: did softmax_cross_entropy forget to `return` it?"),
+        (("text", np.zeros((4, 3))), "loss should be a numpy array of numbers, got str"),
+        ([np.zeros(2)], "softmax_cross_entropy should return 2 values (loss, dz), got 1"),
+        (3.0, "softmax_cross_entropy should return 2 values (loss, dz), got float"),
+    ],
+)
 def test_malformed_results_get_a_plain_message(got, says):
     diagnosis = judge("ps2.softmax_cross_entropy", got, **_inputs("ps2.softmax_cross_entropy", 0))
     assert not diagnosis.ok and says in diagnosis.message
@@ -138,15 +144,25 @@ def test_mistakes_are_recognised_on_top_of_the_students_own_helpers():
     assert not diagnosis.ok and diagnosis.mistakes == ["ascent"], diagnosis.message
 
 
-@pytest.mark.parametrize("key,helpers", [
-    ("ps3.conv_layer", {"conv_backward_dx": lambda dy, w: np.zeros((dy.shape[0] + w.shape[0] - 1,
-                                                                     dy.shape[1] + w.shape[1] - 1))}),
-    ("ps4.laplacian_pyramid", {"upsample": lambda image, shape: np.kron(image, np.ones((2, 2)))[:shape[0], :shape[1]]}),
-    ("ps4.blend", {"reconstruct": lambda laplacian: np.zeros(np.shape(laplacian[0]))}),
-    ("ps2.example_gradients", {"mse_backward": lambda out, target: target - out}),
-    ("ps3.conv_dx", {"correlate2d_valid": lambda x, k: np.zeros((x.shape[0] - k.shape[0] + 1,
-                                                                 x.shape[1] - k.shape[1] + 1))}),
-])
+@pytest.mark.parametrize(
+    "key,helpers",
+    [
+        (
+            "ps3.conv_layer",
+            {"conv_backward_dx": lambda dy, w: np.zeros((dy.shape[0] + w.shape[0] - 1, dy.shape[1] + w.shape[1] - 1))},
+        ),
+        (
+            "ps4.laplacian_pyramid",
+            {"upsample": lambda image, shape: np.kron(image, np.ones((2, 2)))[: shape[0], : shape[1]]},
+        ),
+        ("ps4.blend", {"reconstruct": lambda laplacian: np.zeros(np.shape(laplacian[0]))}),
+        ("ps2.example_gradients", {"mse_backward": lambda out, target: target - out}),
+        (
+            "ps3.conv_dx",
+            {"correlate2d_valid": lambda x, k: np.zeros((x.shape[0] - k.shape[0] + 1, x.shape[1] - k.shape[1] + 1))},
+        ),
+    ],
+)
 def test_right_given_the_students_own_earlier_parts(key, helpers):
     part = BANK[key]
     inputs = _inputs(key, 0)
@@ -168,13 +184,20 @@ def test_numpy_errors_are_restated_in_the_lectures_terms():
     with pytest.raises(ValueError) as err:
         student(**inputs)
     message = restate_error("ps1.backward_deltas", "ValueError", str(err.value), **inputs)
-    assert message.startswith("backward_deltas raised ValueError (a matrix product did not fit: an inner "
-                              "dimension of size 2 met one of size 3).")
+    assert message.startswith(
+        "backward_deltas raised ValueError (a matrix product did not fit: an inner "
+        "dimension of size 2 met one of size 3)."
+    )
     assert "W^3 (2, 3)" in message and "δ^L (2,)" in message
-    assert message.endswith("The recursion sums over j, the *row* index of w^l_ji: it is (W^l)^T δ^{l+1}, "
-                            "not W^l δ^{l+1}.")
-    other = restate_error("ps3.avg_pool", "ValueError", "operands could not be broadcast together with shapes "
-                          "(2,3) (3,2) ", **_inputs("ps3.avg_pool", 0))
+    assert message.endswith(
+        "The recursion sums over j, the *row* index of w^l_ji: it is (W^l)^T δ^{l+1}, not W^l δ^{l+1}."
+    )
+    other = restate_error(
+        "ps3.avg_pool",
+        "ValueError",
+        "operands could not be broadcast together with shapes (2,3) (3,2) ",
+        **_inputs("ps3.avg_pool", 0),
+    )
     assert "two arrays of shapes (2,3) and (3,2) were combined entry by entry" in other
     odd = restate_error("ps2.softmax", "KeyError", "'x'", **_inputs("ps2.softmax", 0))
     assert odd.startswith("softmax raised KeyError (KeyError: 'x').")
@@ -214,9 +237,14 @@ def test_ps2_references_agree_with_course_utils():
     ex, w = worked_example(), EXAMPLE["weights"]
     W1 = np.array([[w["w1"], w["w2"]], [w["w3"], w["w4"]]])
     W2 = np.array([[w["w5"], w["w6"]], [w["w7"], w["w8"]]])
-    args = dict(W1=W1, b1=np.full(2, EXAMPLE["biases"]["b1"]), W2=W2, b2=np.full(2, EXAMPLE["biases"]["b2"]),
-                x=np.array(EXAMPLE["inputs"]))
-    net_h, out_h, net_o, out_o = BANK["ps2.forward_example"].reference(**args)
+    args = dict(
+        W1=W1,
+        b1=np.full(2, EXAMPLE["biases"]["b1"]),
+        W2=W2,
+        b2=np.full(2, EXAMPLE["biases"]["b2"]),
+        x=np.array(EXAMPLE["inputs"]),
+    )
+    _net_h, _out_h, net_o, out_o = BANK["ps2.forward_example"].reference(**args)
     assert net_o[0] == pytest.approx(ex.net["net_o1"], rel=1e-12)
     assert out_o[0] == pytest.approx(ex.out["out_o1"], rel=1e-12)
     dW1, dW2 = BANK["ps2.example_gradients"].reference(**args, target=np.array(EXAMPLE["targets"]))
@@ -237,26 +265,33 @@ def test_ps3_references_agree_with_course_utils():
     from course_utils import conv, pooling
 
     x, k = _inputs("ps3.correlate2d_valid", 0).values()
-    np.testing.assert_allclose(BANK["ps3.correlate2d_valid"].reference(x, k)[0], conv.correlate2d(x, k, "valid"),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        BANK["ps3.correlate2d_valid"].reference(x, k)[0], conv.correlate2d(x, k, "valid"), rtol=1e-12
+    )
     inputs = _inputs("ps3.conv_layer", 0)
     _, cache = conv.conv2d_forward_naive(inputs["x"], inputs["w"], np.zeros(3))
     for ours, ref in zip(BANK["ps3.conv_layer"].reference(**inputs), conv.conv2d_backward_naive(inputs["dout"], cache)):
         np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-12)
     inputs = _inputs("ps3.conv_dx", 0)
-    np.testing.assert_allclose(BANK["ps3.conv_dx"].reference(**inputs)[0],
-                               conv.correlate2d(inputs["dy"], conv.flip180(inputs["w"]), "full"), rtol=1e-12)
+    np.testing.assert_allclose(
+        BANK["ps3.conv_dx"].reference(**inputs)[0],
+        conv.correlate2d(inputs["dy"], conv.flip180(inputs["w"]), "full"),
+        rtol=1e-12,
+    )
     inputs = _inputs("ps3.max_pool", 0)
     _, cache = pooling.max_pool_forward(inputs["x"], size=3, stride=2)
-    np.testing.assert_allclose(BANK["ps3.max_pool"].reference(**inputs)[0],
-                               pooling.max_pool_backward(inputs["dout"], cache), rtol=1e-12)
+    np.testing.assert_allclose(
+        BANK["ps3.max_pool"].reference(**inputs)[0], pooling.max_pool_backward(inputs["dout"], cache), rtol=1e-12
+    )
     inputs = _inputs("ps3.avg_pool", 0)
     _, cache = pooling.avg_pool_forward(np.zeros(inputs["x_shape"]), size=3, stride=2)
-    np.testing.assert_allclose(BANK["ps3.avg_pool"].reference(**inputs)[0],
-                               pooling.avg_pool_backward(inputs["dout"], cache), rtol=1e-12)
+    np.testing.assert_allclose(
+        BANK["ps3.avg_pool"].reference(**inputs)[0], pooling.avg_pool_backward(inputs["dout"], cache), rtol=1e-12
+    )
     cases = _inputs("ps3.conv_output_size", 0)["cases"]
     assert BANK["ps3.conv_output_size"].reference(cases)[0].tolist() == [
-        conv.conv_output_size(w, f, pad=p, stride=s) for w, f, p, s in cases]
+        conv.conv_output_size(w, f, pad=p, stride=s) for w, f, p, s in cases
+    ]
 
 
 def test_ps4_references_agree_with_course_utils():
@@ -268,23 +303,33 @@ def test_ps4_references_agree_with_course_utils():
     np.testing.assert_allclose(BANK["ps4.downsample"].reference(image)[0], P.downsample(image), rtol=1e-12)
     small = image[:5, :4]
     for shape in ((10, 8), (9, 7)):
-        np.testing.assert_allclose(BANK["ps4.upsample"].reference(small, shape)[0], P.upsample(small, shape),
-                                   rtol=1e-12)
+        np.testing.assert_allclose(
+            BANK["ps4.upsample"].reference(small, shape)[0], P.upsample(small, shape), rtol=1e-12
+        )
     for ours, ref in zip(BANK["ps4.laplacian_pyramid"].reference(image, 3), P.laplacian_pyramid(image, 3)):
         np.testing.assert_allclose(ours, ref, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(BANK["ps4.reconstruct"].reference(P.laplacian_pyramid(image, 3))[0], image,
-                               rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        BANK["ps4.reconstruct"].reference(P.laplacian_pyramid(image, 3))[0], image, rtol=1e-10, atol=1e-12
+    )
     inputs = _inputs("ps4.blend", 0)
-    np.testing.assert_allclose(BANK["ps4.blend"].reference(**inputs)[0], P.blend(*inputs.values()), rtol=1e-10,
-                               atol=1e-12)
-    np.testing.assert_array_equal(BANK["ps4.upsample_matrix"].reference(4)[0],
-                                  P.upsample_matrix(4, boundary="zero", normalized=False))
+    np.testing.assert_allclose(
+        BANK["ps4.blend"].reference(**inputs)[0], P.blend(*inputs.values()), rtol=1e-10, atol=1e-12
+    )
+    np.testing.assert_array_equal(
+        BANK["ps4.upsample_matrix"].reference(4)[0], P.upsample_matrix(4, boundary="zero", normalized=False)
+    )
 
 
 @pytest.mark.parametrize("seed", range(5))
 def test_ps5_grad_table_agrees_with_value_and_central_differences(seed):
-    from course_utils.grading.mistakes import _graph_values, _random_graph, graph_forward, graph_local, grad_table
-    from course_utils.grading.mistakes import value_graph
+    from course_utils.grading.mistakes import (
+        _graph_values,
+        _random_graph,
+        grad_table,
+        graph_forward,
+        graph_local,
+        value_graph,
+    )
 
     rng = np.random.default_rng(seed)
     graph = _random_graph(rng)

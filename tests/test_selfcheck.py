@@ -4,6 +4,7 @@ The self-check cells are executed in-process (no kernel), as a student would run
 the answers cell, then the checking cell. Nothing here copies an expected value:
 the right answers come from ``course_utils`` through ``Question.expected``.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -28,8 +29,11 @@ def filled_in_answers(nb) -> list[str]:
     hits = []
     for cell in nb.cells:
         if cell.cell_type == "code":
-            hits += [m.group(1) for m in ANSWER.finditer(cell.source)
-                     if m.group(2).strip() not in ("...", "None", "Ellipsis")]
+            hits += [
+                m.group(1)
+                for m in ANSWER.finditer(cell.source)
+                if m.group(2).strip() not in ("...", "None", "Ellipsis")
+            ]
     return hits
 
 
@@ -64,7 +68,8 @@ def test_self_check_answers_ship_empty(path):
     assert filled_in_answers(nb) == [], f"{path.name} ships filled-in self-check answers"
     answers = _tagged(nb)["selfcheck-answers"]
     assert re.findall(r"^(answer_\d+) = \.\.\.", answers, re.M) == [
-        f"answer_{n}" for n in range(1, len(questions_for(path.name[:2])) + 1)]
+        f"answer_{n}" for n in range(1, len(questions_for(path.name[:2])) + 1)
+    ]
 
 
 def test_the_filled_in_check_can_fail():
@@ -144,7 +149,7 @@ def test_malformed_answers_are_not_checked_and_do_not_raise(answer, capsys):
 
 
 def test_an_unknown_question_names_the_known_ones():
-    with pytest.raises(KeyError, match="question_id: expected one of 00.evaluations"):
+    with pytest.raises(KeyError, match=r"question_id: expected one of 00\.evaluations"):
         check_answer("02.nope", 1)
 
 

@@ -11,6 +11,7 @@ decide, with the student's own earlier functions as helpers (no cascades). The s
 runs in the student's kernel for the visible tests (``course_utils.grading.local.check``),
 on public practice inputs, where the message may also show the expected entry.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -42,6 +43,7 @@ def student_helpers(student, names) -> dict:
             if key not in cache:
                 cache[key] = student.call(name, *args)
             return cache[key]
+
         return call
 
     return {name: helper(name) for name in names}
@@ -62,8 +64,9 @@ def _one_call_per_case(student, name, cases, raised=np.nan):
 
 # parts whose student function is called once per case rather than once on all inputs
 CALLERS = {
-    "ps3.conv_output_size": lambda student, cases: np.array(_one_call_per_case(student, "conv_output_size", cases),
-                                                            dtype=float),
+    "ps3.conv_output_size": lambda student, cases: np.array(
+        _one_call_per_case(student, "conv_output_size", cases), dtype=float
+    ),
     "ps5.local_gradients": lambda student, cases: tuple(student.call("local_gradients", *case) for case in cases),
 }
 
@@ -80,15 +83,23 @@ def judged(key: str, student, variant, inputs: dict, rtol: float = 1e-6, atol: f
         got = call(student, *inputs.values())
     except StudentRaised as exc:
         return Verdict.failed(restate_error(key, exc.exc_type, exc.text, **inputs) + _fix_first(key, student, variant))
-    diagnosis = judge(key, got, helpers=student_helpers(student, part.uses), rtol=rtol, atol=atol,
-                      show_expected=variant.practice, reraise=(SandboxFailure,), **inputs)
+    diagnosis = judge(
+        key,
+        got,
+        helpers=student_helpers(student, part.uses),
+        rtol=rtol,
+        atol=atol,
+        show_expected=variant.practice,
+        reraise=(SandboxFailure,),
+        **inputs,
+    )
     if diagnosis.ok:
         return Verdict.passed(diagnosis.note)
     return Verdict.failed(diagnosis.message + ("" if diagnosis.mistakes else _fix_first(key, student, variant)))
 
 
 def _part_label(ps: str, function: str) -> str:
-    """"Part k" of the problem set whose check calls ``function`` first (its own part)."""
+    """ "Part k" of the problem set whose check calls ``function`` first (its own part)."""
     import importlib
 
     try:
@@ -113,23 +124,23 @@ def _fix_first(key: str, student, variant) -> str:
             verdict = judged(own, student, variant, BANK[own].inputs(variant.rng(own)))
         except SandboxFailure:
             raise
-        except Exception:  # noqa: BLE001  (a helper that is missing or broken counts as failing)
+        except Exception:
             verdict = Verdict.failed("")
         if verdict.score < 1.0:
             broken.append(f"{name} ({_part_label(ps, name)})")
     if not broken:
         return ""
     labels = sorted({b.split("(")[1].rstrip(")") for b in broken})
-    return (f" This part calls your {', '.join(broken)}, which fails its own check: fix "
-            f"{' and '.join(labels)} first.")
+    return f" This part calls your {', '.join(broken)}, which fails its own check: fix {' and '.join(labels)} first."
 
 
 def banked_part(grade_id: str, points: float, *keys: str, rtol: float = 1e-6, atol: float = 1e-9) -> Part:
     """A part whose check judges the bank parts ``keys`` on fresh per-student inputs."""
 
     def check(student, variant):
-        return Verdict.combine(*[judged(key, student, variant, BANK[key].inputs(variant.rng(key)), rtol, atol)
-                                 for key in keys])
+        return Verdict.combine(
+            *[judged(key, student, variant, BANK[key].inputs(variant.rng(key)), rtol, atol) for key in keys]
+        )
 
     check.__name__ = f"check_{grade_id}"
     uses = tuple(dict.fromkeys(name for key in keys for name in (BANK[key].function, *BANK[key].uses)))
