@@ -87,7 +87,7 @@ CHECKED = [
     # self-checks, the mistake bank, per-student variants (issue 12)
     "course_utils/selfcheck.py",
     "course_utils/variants.py",
-    "course_utils/grading/mistakes.py",
+    "course_utils/grading/mistakes",
     "course_utils/grading/banked.py",
     "tests/test_selfcheck.py",
     "tests/test_mistakes.py",

@@ -124,22 +124,22 @@ def test_a_cascade_is_not_charged_twice():
 
 
 def _student_forward_without_bias(weights, biases, x):
-    from course_utils.grading.mistakes import _forward
+    from course_utils.grading.mistakes.ps1 import forward_pass
 
-    return _forward(weights, biases, x, bias=False)
+    return forward_pass(weights, biases, x, bias=False)
 
 
 def test_mistakes_are_recognised_on_top_of_the_students_own_helpers():
     """train_xor stepping up the gradient, built on a forward pass that forgot the bias (Part 2's mistake)."""
     from functools import partial
 
-    from course_utils.grading.mistakes import _train
+    from course_utils.grading.mistakes.ps1 import train_sgd
 
     inputs = _inputs("ps1.train_xor", 0)
     helpers = {"forward": _student_forward_without_bias}
-    right_given = BANK["ps1.train_xor"].pack(_train(**inputs, **helpers))
+    right_given = BANK["ps1.train_xor"].pack(train_sgd(**inputs, **helpers))
     assert judge("ps1.train_xor", right_given, helpers=helpers, **inputs).ok
-    ascent = BANK["ps1.train_xor"].pack(partial(_train, sign=1.0)(**inputs, **helpers))
+    ascent = BANK["ps1.train_xor"].pack(partial(train_sgd, sign=1.0)(**inputs, **helpers))
     diagnosis = judge("ps1.train_xor", ascent, helpers=helpers, **inputs)
     assert not diagnosis.ok and diagnosis.mistakes == ["ascent"], diagnosis.message
 
@@ -322,18 +322,18 @@ def test_ps4_references_agree_with_course_utils():
 
 @pytest.mark.parametrize("seed", range(5))
 def test_ps5_grad_table_agrees_with_value_and_central_differences(seed):
-    from course_utils.grading.mistakes import (
-        _graph_values,
-        _random_graph,
+    from course_utils.grading.mistakes.ps5 import (
         grad_table,
         graph_forward,
+        graph_inputs,
         graph_local,
+        random_graph,
         value_graph,
     )
 
     rng = np.random.default_rng(seed)
-    graph = _random_graph(rng)
-    inputs, values = _graph_values(rng, graph)
+    graph = random_graph(rng)
+    inputs, values = graph_inputs(rng, graph)
     table = grad_table([node[1] for node in graph], graph_local(graph, values))
     nodes = value_graph(graph, inputs)
     nodes[-1].backward()  # the course's Value: its own backward()
