@@ -30,9 +30,10 @@ def test_the_bank_covers_every_autograded_part():
     parts = {key.split(".")[0]: [] for key in BANK}
     for key in BANK:
         parts[key.split(".")[0]].append(key)
-    assert {ps: len(keys) for ps, keys in parts.items()} == {"ps1": 8, "ps2": 9, "ps3": 7, "ps4": 7, "ps5": 4}
+    assert {ps: len(keys) for ps, keys in parts.items()} == {"ps1": 9, "ps2": 9, "ps3": 7, "ps4": 7, "ps5": 4}
     assert len(CASES) >= 100
-    assert all(len(part.mistakes) >= 2 for part in BANK.values()), "every part knows at least two mistakes"
+    graded = [part for key, part in BANK.items() if key != "ps1.loss"]  # loss: given code, checked for cascades
+    assert all(len(part.mistakes) >= 2 for part in graded), "every graded part knows at least two mistakes"
 
 
 @pytest.mark.parametrize("key", list(BANK))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .api import Part, SandboxFailure, StudentRaised, Verdict
-from .mistakes import BANK, judge, restate_error
+from .mistakes import BANK, Diagnosis, judge, restate_error
 
 __all__ = ["banked_part", "judged", "student_helpers"]
 
@@ -71,31 +71,70 @@ CALLERS = {
 }
 
 
-def judged(key: str, student, variant, inputs: dict, rtol: float = 1e-6, atol: float = 1e-9, call=None) -> Verdict:
-    """Call the student's function of bank part ``key`` on ``inputs`` and judge the result.
-
-    ``call(student, *args)`` replaces the plain ``student.call(function, *args)`` (e.g. to keep
-    the arguments as they are after the call).
-    """
+def _diagnose(key: str, student, variant, inputs: dict, rtol=1e-6, atol=1e-9, call=None, memo=None) -> Diagnosis:
+    """The bank's diagnosis of the student's function of part ``key`` on ``inputs``."""
     part = BANK[key]
+    memo = {} if memo is None else memo
     call = call or CALLERS.get(key) or (lambda student, *args: student.call(part.function, *args))
     try:
         got = call(student, *inputs.values())
     except StudentRaised as exc:
-        return Verdict.failed(restate_error(key, exc.exc_type, exc.text, **inputs) + _fix_first(key, student, variant))
-    diagnosis = judge(
+        return Diagnosis(False, restate_error(key, exc.exc_type, exc.text, **inputs), raised=True)
+    usable, _ = _earlier_parts(key, student, variant, memo)
+    return judge(
         key,
         got,
-        helpers=student_helpers(student, part.uses),
+        helpers=student_helpers(student, usable),
         rtol=rtol,
         atol=atol,
         show_expected=variant.practice,
         reraise=(SandboxFailure,),
         **inputs,
     )
+
+
+def _own_part(ps: str, function: str) -> str | None:
+    """The bank part that grades ``function`` itself."""
+    return next((k for k, p in BANK.items() if k.startswith(ps + ".") and p.function == function), None)
+
+
+def _earlier_parts(key: str, student, variant, memo: dict) -> tuple[list, list]:
+    """The student's earlier functions this part calls: those it may be judged on top of, and the broken ones.
+
+    A helper that is right, or wrong by a *classic* mistake the bank recognises, is used: an honest slip is
+    charged to its own part only. A helper that returns something unrecognised (zeros, garbage) is not an
+    excuse: the part is then judged against the plain reference, and the message says to fix that part first.
+    """
+    ps = key.split(".")[0]
+    usable, broken = [], []
+    for name in BANK[key].uses:
+        own = _own_part(ps, name)
+        if own is None:
+            continue
+        if own not in memo:
+            memo[own] = None  # guards against a cycle
+            memo[own] = _diagnose(own, student, variant, BANK[own].inputs(variant.rng(own)), memo=memo)
+        status = memo[own]
+        if status is not None and (status.ok or status.mistakes):
+            usable.append(name)
+        if status is None or not status.ok:
+            broken.append(name)
+    return usable, broken
+
+
+def judged(key: str, student, variant, inputs: dict, rtol: float = 1e-6, atol: float = 1e-9, call=None) -> Verdict:
+    """Call the student's function of bank part ``key`` on ``inputs`` and judge the result.
+
+    ``call(student, *args)`` replaces the plain ``student.call(function, *args)`` (e.g. to keep
+    the arguments as they are after the call).
+    """
+    memo = {}
+    diagnosis = _diagnose(key, student, variant, inputs, rtol, atol, call, memo)
     if diagnosis.ok:
         return Verdict.passed(diagnosis.note)
-    return Verdict.failed(diagnosis.message + ("" if diagnosis.mistakes else _fix_first(key, student, variant)))
+    if diagnosis.mistakes:
+        return Verdict.failed(diagnosis.message)
+    return Verdict.failed(diagnosis.message + _fix_first(key, student, variant, memo))
 
 
 def _part_label(ps: str, function: str) -> str:
@@ -109,29 +148,26 @@ def _part_label(ps: str, function: str) -> str:
     for number, part in enumerate(parts, 1):
         if part.uses and part.uses[0] == function:
             return f"Part {number}"
-    return function
+    return function  # not graded on its own (ps1's loss)
 
 
-def _fix_first(key: str, student, variant) -> str:
+def _fix_first(key: str, student, variant, memo: dict) -> str:
     """When a part that genuinely builds on earlier ones fails: which of those fail their own checks."""
     ps = key.split(".")[0]
-    broken = []
-    for name in BANK[key].uses:
-        own = next((k for k, p in BANK.items() if k.startswith(ps + ".") and p.function == name), None)
-        if own is None:
-            continue
-        try:
-            verdict = judged(own, student, variant, BANK[own].inputs(variant.rng(own)))
-        except SandboxFailure:
-            raise
-        except Exception:
-            verdict = Verdict.failed("")
-        if verdict.score < 1.0:
-            broken.append(f"{name} ({_part_label(ps, name)})")
-    if not broken:
+    _, broken = _earlier_parts(key, student, variant, memo)
+    graded = []
+    while broken:  # a helper without a part of its own (ps1's loss) is broken through its own helpers
+        name = broken.pop(0)
+        label = _part_label(ps, name)
+        if label.startswith("Part"):
+            graded.append((name, label))
+        else:
+            broken += [n for n in _earlier_parts(_own_part(ps, name), student, variant, memo)[1] if n not in broken]
+    if not graded:
         return ""
-    labels = sorted({b.split("(")[1].rstrip(")") for b in broken})
-    return f" This part calls your {', '.join(broken)}, which fails its own check: fix {' and '.join(labels)} first."
+    labels = sorted({label for _, label in graded})
+    named = ", ".join(f"{name} ({label})" for name, label in graded)
+    return f" This part calls your {named}, which fails its own check: fix {' and '.join(labels)} first."
 
 
 def banked_part(grade_id: str, points: float, *keys: str, rtol: float = 1e-6, atol: float = 1e-9) -> Part:

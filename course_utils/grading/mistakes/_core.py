@@ -64,6 +64,7 @@ class Diagnosis:
     message: str = ""
     mistakes: list = field(default_factory=list)
     note: str = ""  # for a pass: e.g. "right given your sigmoid_prime (Part 1)"
+    raised: bool = False  # the student's code raised: the message restates the error
 
 
 class Unexpected(Exception):

@@ -500,6 +500,26 @@ def _bank_gradients(deltas, activations):
     return [np.outer(d, a) for d, a in zip(deltas, activations[:-1])], [np.asarray(d, dtype=float) for d in deltas]
 
 
+def _ps1_loss(weights, biases, x, y, forward=None, half=0.5):
+    """L = ½ Σ (ŷ − y)² with ŷ from the (student's or the bank's) forward pass."""
+    acts = (forward or _bank_forward)(weights, biases, x)[1]
+    return (half * float(np.sum((np.asarray(acts[-1], dtype=float) - y) ** 2)),)
+
+
+register(
+    PartBank(
+        "ps1.loss",
+        "loss",
+        ("L",),
+        _ps1_loss,
+        "L = ½ Σ_i (ŷ_i − y_i)² with ŷ = a^L, the last activation of forward()",
+        (Mistake("no_half", "{name} is twice the lecture's L = ½ Σ (ŷ_i − y_i)²", partial(_ps1_loss, half=1.0)),),
+        lambda rng: {k: v for k, v in _numgrad_inputs(rng).items() if k in ("weights", "biases", "x", "y")},
+        uses=("forward",),
+    )
+)
+
+
 def train_sgd(
     weights,
     biases,
