@@ -81,7 +81,7 @@ def _truncation_growth():
 
 
 def _jacobian_shape():
-    from .demos_mlp import jacobian  # notebook 01's inspectable Jacobian
+    from .demos.chain_rule import jacobian  # notebook 01's inspectable Jacobian
     from .graph import Value
 
     x = [Value(v) for v in (1.0, 2.0, 3.0)]
@@ -132,14 +132,14 @@ def _sigmoid_prime(z):
 
 @_cached
 def _noisier():
-    from .demos_mlp import compare_batch_sizes, xor_clusters
+    from .demos.xor import compare_batch_sizes, xor_clusters
 
     runs = compare_batch_sizes(*xor_clusters(), epochs=10, lr=0.5)
     return "a" if runs[1].fraction_uphill > runs[None].fraction_uphill else "b"
 
 
 def _linear_xor():
-    from .demos_mlp import best_linear_accuracy, xor_data
+    from .demos.xor import best_linear_accuracy, xor_data
 
     return best_linear_accuracy(*xor_data())
 
