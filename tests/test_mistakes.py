@@ -323,18 +323,10 @@ def test_ps4_references_agree_with_course_utils():
 
 @pytest.mark.parametrize("seed", range(5))
 def test_ps5_grad_table_agrees_with_value_and_central_differences(seed):
-    from course_utils.grading.mistakes.ps5 import (
-        grad_table,
-        graph_forward,
-        graph_inputs,
-        graph_local,
-        random_graph,
-        value_graph,
-    )
+    from course_utils.grading.mistakes.ps5 import grad_table, graph_and_inputs, graph_forward, graph_local, value_graph
 
     rng = np.random.default_rng(seed)
-    graph = random_graph(rng)
-    inputs, values = graph_inputs(rng, graph)
+    graph, inputs, values = graph_and_inputs(rng)
     table = grad_table([node[1] for node in graph], graph_local(graph, values))
     nodes = value_graph(graph, inputs)
     nodes[-1].backward()  # the course's Value: its own backward()
@@ -360,3 +352,14 @@ def test_a_variant_is_the_same_in_the_notebook_and_in_the_grader_and_differs_bet
     assert not copied.ok and copied.mistakes == []
     with pytest.raises(ValueError, match="STUDENT_ID: write your student id"):
         worked_example_variant("")
+
+
+def test_random_graphs_always_come_with_inputs_they_are_defined_on():
+    """The grader draws graphs per student: a graph that is never defined (u / (u - u)) is redrawn, never looped on."""
+    from course_utils.grading.mistakes.ps5 import graph_and_inputs, graph_inputs
+
+    never = [("input", ()), ("input", ()), ("input", ()), ("sub", (0, 0)), ("div", (1, 3))]
+    assert graph_inputs(np.random.default_rng(0), never) is None
+    for seed in range(300):
+        _, inputs, values = graph_and_inputs(np.random.default_rng(seed))
+        assert len(inputs) == 3 and np.all(np.isfinite(values))
