@@ -91,6 +91,10 @@ CHECKED = [
     "course_utils/grading/banked.py",
     "tests/test_selfcheck.py",
     "tests/test_mistakes.py",
+    "course_utils/grading/checks",
+    "tests/test_injected_mistakes.py",
+    "tests/test_problem_sets_ps5.py",
+    "tests/fixtures/submissions/ps5.py",
 ]
 
 
