@@ -72,7 +72,11 @@ CALLERS = {
 
 
 def _diagnose(key: str, student, variant, inputs: dict, rtol=1e-6, atol=1e-9, call=None, memo=None) -> Diagnosis:
-    """The bank's diagnosis of the student's function of part ``key`` on ``inputs``."""
+    """The bank's diagnosis of the student's function of part ``key`` on ``inputs``.
+
+    The student's earlier functions are consulted only when the result is not right outright
+    (a right answer costs one call; a loop in an unrelated earlier part cannot reach this one).
+    """
     part = BANK[key]
     memo = {} if memo is None else memo
     call = call or CALLERS.get(key) or (lambda student, *args: student.call(part.function, *args))
@@ -80,17 +84,12 @@ def _diagnose(key: str, student, variant, inputs: dict, rtol=1e-6, atol=1e-9, ca
         got = call(student, *inputs.values())
     except StudentRaised as exc:
         return Diagnosis(False, restate_error(key, exc.exc_type, exc.text, **inputs), raised=True)
+    options = dict(rtol=rtol, atol=atol, show_expected=variant.practice, reraise=(SandboxFailure,))
+    diagnosis = judge(key, got, **options, **inputs)
+    if diagnosis.ok or not part.uses:
+        return diagnosis
     usable, _ = _earlier_parts(key, student, variant, memo)
-    return judge(
-        key,
-        got,
-        helpers=student_helpers(student, usable),
-        rtol=rtol,
-        atol=atol,
-        show_expected=variant.practice,
-        reraise=(SandboxFailure,),
-        **inputs,
-    )
+    return judge(key, got, helpers=student_helpers(student, usable), **options, **inputs) if usable else diagnosis
 
 
 def _own_part(ps: str, function: str) -> str | None:
