@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .api import Part, SandboxFailure, StudentRaised, Verdict
+from .api import Part, SandboxFailure, StudentError, StudentMemory, StudentRaised, Verdict
 from .mistakes import BANK, Diagnosis, judge, restate_error
 
 __all__ = ["banked_part", "judged", "student_helpers"]
@@ -62,6 +62,27 @@ def _one_call_per_case(student, name, cases, raised=np.nan):
     return out
 
 
+# errors of the student's own code that the bank restates in the lecture's terms (shape mismatches, ...);
+# any other error (MemoryError, OSError, ImportError of a reference, ...) goes to the engine, which names it
+RESTATED = frozenset(
+    {
+        "ValueError",
+        "TypeError",
+        "IndexError",
+        "KeyError",
+        "NameError",
+        "UnboundLocalError",
+        "AttributeError",
+        "ZeroDivisionError",
+        "FloatingPointError",
+        "OverflowError",
+        "AssertionError",
+        "NotImplementedError",
+        "RuntimeError",
+        "RecursionError",
+    }
+)
+
 # parts whose student function is called once per case rather than once on all inputs
 CALLERS = {
     "ps3.conv_output_size": lambda student, cases: np.array(
@@ -83,6 +104,8 @@ def _diagnose(key: str, student, variant, inputs: dict, rtol=1e-6, atol=1e-9, ca
     try:
         got = call(student, *inputs.values())
     except StudentRaised as exc:
+        if exc.exc_type not in RESTATED or isinstance(exc, StudentMemory):
+            raise  # the engine names these itself: memory cap, file access outside the sandbox, ...
         return Diagnosis(False, restate_error(key, exc.exc_type, exc.text, **inputs), raised=True)
     options = dict(rtol=rtol, atol=atol, show_expected=variant.practice, reraise=(SandboxFailure,))
     diagnosis = judge(key, got, **options, **inputs)
@@ -112,7 +135,12 @@ def _earlier_parts(key: str, student, variant, memo: dict) -> tuple[list, list]:
             continue
         if own not in memo:
             memo[own] = None  # guards against a cycle
-            memo[own] = _diagnose(own, student, variant, BANK[own].inputs(variant.rng(own)), memo=memo)
+            try:
+                memo[own] = _diagnose(own, student, variant, BANK[own].inputs(variant.rng(own)), memo=memo)
+            except SandboxFailure:
+                raise
+            except StudentError:  # its own part reports it (memory cap, missing, ...): here it is just broken
+                memo[own] = Diagnosis(False)
         status = memo[own]
         if status is not None and (status.ok or status.mistakes):
             usable.append(name)
