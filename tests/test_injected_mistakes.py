@@ -539,3 +539,29 @@ def test_one_students_numbers_fail_on_anothers_variant():
 
     copied["my_answers"] = lambda: dict(zip(YOUR_EXAMPLE_KEYS, slides_numbers(None)))
     assert "the slides' number" in grade_namespace("ps2", copied, "bob")["test_your_example"].message
+
+
+@pytest.mark.parametrize(
+    "ps,cell,old,new,part,says",
+    [
+        (
+            "ps2",
+            "sgd_update",
+            "return W - lr * dW",
+            "W -= lr * dW\n    return W",
+            "test_sgd_update",
+            "sgd_update changed its argument W in place",
+        ),
+        (
+            "ps1",
+            "numerical_gradient",
+            "    return grad\n",
+            "    W[0, 0] += 1.0\n    return grad\n",
+            "test_numerical_gradient",
+            "numerical_gradient_W changed its argument weights in place",
+        ),
+    ],
+)
+def test_right_numbers_from_a_function_that_changes_its_inputs_fail(ps, cell, old, new, part, says):
+    verdicts = grade_in_process(ps, {cell: (old, new)})
+    assert verdicts[part].score == 0.0 and verdicts[part].message.startswith(says), verdicts[part]

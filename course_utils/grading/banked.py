@@ -197,13 +197,50 @@ def _fix_first(key: str, student, variant, memo: dict) -> str:
     return f" This part calls your {named}, which fails its own check: fix {' and '.join(labels)} first."
 
 
-def banked_part(grade_id: str, points: float, *keys: str, rtol: float = 1e-6, atol: float = 1e-9) -> Part:
-    """A part whose check judges the bank parts ``keys`` on fresh per-student inputs."""
+def _same_data(before, after) -> bool:
+    if isinstance(before, (list, tuple)):
+        return (
+            isinstance(after, (list, tuple))
+            and len(after) == len(before)
+            and all(_same_data(b, a) for b, a in zip(before, after))
+        )
+    return np.shape(after) == np.shape(before) and bool(np.array_equal(after, before))
+
+
+def _judged_unchanged(key, student, variant, inputs, unchanged: dict, rtol, atol) -> Verdict:
+    """``judged``, then: the arguments named in ``unchanged`` are as they were before the call."""
+    after = {}
+
+    def call(student, *args):
+        got, after["args"] = student.call_with_args(BANK[key].function, *args)
+        return got
+
+    verdict = judged(key, student, variant, inputs, rtol, atol, call=call)
+    if verdict.score < 1.0:
+        return verdict
+    for position, name in enumerate(inputs):
+        if name in unchanged and not _same_data(inputs[name], after["args"][position]):
+            return Verdict.failed(f"{BANK[key].function} changed its argument {name} in place: {unchanged[name]}")
+    return verdict
+
+
+def banked_part(
+    grade_id: str, points: float, *keys: str, rtol: float = 1e-6, atol: float = 1e-9, unchanged: dict | None = None
+) -> Part:
+    """A part whose check judges the bank parts ``keys`` on fresh per-student inputs.
+
+    ``unchanged``: ``{argument name: advice}`` for arguments the function must leave as they were.
+    """
 
     def check(student, variant):
-        return Verdict.combine(
-            *[judged(key, student, variant, BANK[key].inputs(variant.rng(key)), rtol, atol) for key in keys]
-        )
+        verdicts = []
+        for key in keys:
+            inputs = BANK[key].inputs(variant.rng(key))
+            if unchanged:
+                verdicts.append(_judged_unchanged(key, student, variant, inputs, unchanged, rtol, atol))
+            else:
+                verdicts.append(judged(key, student, variant, inputs, rtol, atol))
+        return Verdict.combine(*verdicts)
 
     check.__name__ = f"check_{grade_id}"
     uses = tuple(dict.fromkeys(name for key in keys for name in (BANK[key].function, *BANK[key].uses)))
