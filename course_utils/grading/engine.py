@@ -290,6 +290,8 @@ def grade_submission(
                             pv.status = status
                     elif cell is None:
                         pv.message += " (no answer cell defines it: is it still the stub, or renamed?)"
+                if isinstance(exc, StudentRaised) and exc.exc_type == "NotImplementedError":
+                    pv.message += " (not answered: the answer cell still raises the stub's NotImplementedError)"
                 if isinstance(exc, SandboxFailure):
                     runner.lost()  # the next part starts a fresh sandbox
                 if isinstance(exc, StudentTimeout):
