@@ -392,3 +392,23 @@ def test_secret_file_is_not_world_readable(tmp_path, monkeypatch):
     monkeypatch.delenv("COURSE_GRADING_SECRET", raising=False)
     api.course_secret(tmp_path)
     assert not os.stat(tmp_path / "reports" / "grading-secret").st_mode & 0o077
+
+
+def test_a_change_anywhere_in_the_package_code_makes_cached_verdicts_stale(tmp_path):
+    from course_utils.grading import engine
+
+    (tmp_path / "grading" / "mistakes").mkdir(parents=True)
+    bank = tmp_path / "grading" / "mistakes" / "ps3.py"
+    bank.write_text("WRONG = 1\n")
+    (tmp_path / "conv.py").write_text("def f(): return 1\n")
+    before = engine.source_digest(tmp_path)
+    bank.write_text("WRONG = 2\n")
+    assert engine.source_digest(tmp_path) != before
+    bank.write_text("WRONG = 1\n")
+    assert engine.source_digest(tmp_path) == before
+    (tmp_path / "conv.py").write_text("def f(): return 2\n")
+    assert engine.source_digest(tmp_path) != before
+    # the key covers the whole installed package: the bank and the references the checks call
+    package = Path(engine.__file__).resolve().parents[1]
+    assert engine._course_utils_digest() == engine.source_digest(package)
+    assert (package / "grading" / "mistakes").is_dir() and (package / "conv.py").is_file()

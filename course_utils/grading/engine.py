@@ -21,6 +21,7 @@ import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 
 from .api import (
@@ -104,6 +105,21 @@ def load_parts(ps: str):
     return module.PARTS, Path(module.__file__)
 
 
+def source_digest(root: Path) -> str:
+    """A hash of every ``.py`` file below ``root`` (path and content, in a fixed order)."""
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode() + b"\x00" + path.read_bytes() + b"\x00")
+    return h.hexdigest()
+
+
+@cache
+def _course_utils_digest() -> str:
+    # A verdict depends on the checks, the mistake bank and the references they call: any change
+    # to the package's code makes every cached verdict stale (re-grading is slow, a stale grade is wrong).
+    return source_digest(Path(__file__).resolve().parents[1])
+
+
 def cache_key(ps: str, steps: list, check_file: Path, limits: Limits, isolate: bool) -> str:
     h = hashlib.sha256()
     for item in (
@@ -113,7 +129,7 @@ def cache_key(ps: str, steps: list, check_file: Path, limits: Limits, isolate: b
         check_file.read_text(),
         json.dumps({k: float(v) for k, v in asdict(limits).items()}, sort_keys=True),  # 10 and 10.0 alike
         str(isolate),
-        Path(__file__).with_name("api.py").read_text(),
+        _course_utils_digest(),
     ):
         h.update(item.encode())
         h.update(b"\x00")
