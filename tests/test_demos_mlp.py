@@ -389,6 +389,42 @@ def test_xor_demo_stop_ends_the_run_where_it_is(monkeypatch):
     assert d.done and not d.stopped
 
 
+def test_xor_demo_stop_clicked_before_the_new_run_begins_stops_that_run(monkeypatch):
+    """The click races the worker: a change asks for a run, stop is clicked, then the run begins.
+    The stop must not be forgotten when the run starts (it was, and a 5000-epoch run went on)."""
+    d = dm.XORDemo(epochs=1000, chunk_updates=100)
+    restart = d.restart
+
+    def stop_then_restart():
+        d.stop()  # arrives after the change's request, before the worker restarts
+        restart()
+
+    monkeypatch.setattr(d, "restart", stop_then_restart)
+    d.epochs.value = 2000
+    assert d.stopped and d.epochs_done == 0
+    assert d.progress_label.value == "stopped at 0/2000 epochs"
+
+
+def test_xor_demo_a_run_keeps_its_length_when_the_slider_moves_during_it(monkeypatch):
+    """A run reports its own target, never the next run's (no '200/500' from a 1000-epoch run)."""
+    d = dm.XORDemo(epochs=1000, chunk_updates=100)
+    labels, held = [], d.hold_updates()
+    train_chunk = d.train_chunk
+
+    def chunk_then_move():
+        train_chunk()
+        labels.append(d.progress_label.value)
+        if len(labels) == 1:  # the new value arrives while this run trains; its run comes after
+            held.__enter__()
+            d.epochs.value = 500
+
+    monkeypatch.setattr(d, "train_chunk", chunk_then_move)
+    d.hidden.value = 3
+    assert labels == [f"{k}/1000 epochs" for k in range(100, 1001, 100)]
+    held.__exit__(None, None, None)
+    assert labels[-1] == "500/500 epochs" and d.done and d.epochs_done == 500
+
+
 def test_xor_title_says_unit_for_one_unit():
     d = dm.XORDemo(hidden=1, epochs=50)
     assert d.map_title.get_text().startswith("1 tanh unit, ")

@@ -223,6 +223,7 @@ class XORDemo(Demo):
         )
         self._stop = False
         self.stopped = False
+        self.target_epochs = epochs
         super().__init__()
 
     @property
@@ -341,7 +342,7 @@ class XORDemo(Demo):
     # -- state -------------------------------------------------------------------------------
     @property
     def done(self) -> bool:
-        return self.epochs_done >= self.epochs.value
+        return self.epochs_done >= self.target_epochs
 
     def accuracy(self) -> float:
         """Fraction of the training points on the right side of the 0.5 output level."""
@@ -358,11 +359,12 @@ class XORDemo(Demo):
         )
         self.history = [self.mlp.loss_and_gradients(self.x, self.y)[0]]
         self.epochs_done = 0
-        self._stop = False
+        # this run's length, fixed now: a later change starts another run, not a longer one
+        self.target_epochs = self.epochs.value
         self.stopped = False
-        self.progress.max = self.epochs.value
+        self.progress.max = self.target_epochs
         self.progress.value = 0
-        self.progress_label.value = f"0/{self.epochs.value} epochs"
+        self.progress_label.value = f"0/{self.target_epochs} epochs"
 
     def _chunk_epochs(self) -> int:
         updates_per_epoch = math.ceil(self.x.shape[0] / self.batch_size.value)
@@ -372,7 +374,7 @@ class XORDemo(Demo):
         """Train one chunk of epochs, then update the progress bar and the artists (not the picture)."""
         if self.done:
             return
-        n = min(self._chunk_epochs(), self.epochs.value - self.epochs_done)
+        n = min(self._chunk_epochs(), self.target_epochs - self.epochs_done)
         if self.batch_size.value >= self.x.shape[0]:
             # full batch: one backward pass per epoch gives both this loss and the next update
             _, grads = self.mlp.loss_and_gradients(self.x, self.y)
@@ -392,7 +394,7 @@ class XORDemo(Demo):
             )
         self.epochs_done += n
         self.progress.value = self.epochs_done
-        self.progress_label.value = f"{self.epochs_done}/{self.epochs.value} epochs"
+        self.progress_label.value = f"{self.epochs_done}/{self.target_epochs} epochs"
         self.compute()
 
     def run_to_completion(self) -> None:
@@ -410,12 +412,18 @@ class XORDemo(Demo):
         """End the running training where it is (the picture shows that state)."""
         self._stop = True
 
+    def request(self) -> None:
+        # Cleared here, in the thread that receives the clicks, not when the worker restarts:
+        # a stop clicked after a change but before its run begins must stop that run.
+        self._stop = False
+        super().request()
+
     def compute(self) -> None:
         """Put the current loss history and decision map into the figure."""
         h = np.clip(np.asarray(self.history), *self.LOSS_RANGE)
         self.loss_line.set_data(np.arange(h.size), h)
-        if self._x_limit != self.epochs.value:  # the only static part that can change
-            self._x_limit = self.epochs.value
+        if self._x_limit != self.target_epochs:  # the only static part that can change
+            self._x_limit = self.target_epochs
             self.ax_loss.set_xlim(0, max(1, self._x_limit))
             self.renderer.invalidate() if hasattr(self, "renderer") else None
         _, _, out = decision_grid(self.mlp, n=self.grid_x.shape[0])
@@ -435,7 +443,7 @@ class XORDemo(Demo):
             if self.superseded() or self._stop:  # a newer change starts over; stop ends here
                 self.stopped = self._stop
                 if self._stop:
-                    self.progress_label.value = f"stopped at {self.epochs_done}/{self.epochs.value} epochs"
+                    self.progress_label.value = f"stopped at {self.epochs_done}/{self.target_epochs} epochs"
                 break
             with self.state_lock, course_style():
                 self.train_chunk()
