@@ -145,3 +145,22 @@ def test_hold_updates_draws_one_picture_for_several_changes():
         d.stride.value, d.pad.value, d.i_in.value = 2, 1, 0
         assert d.renders == before
     assert d.renders == before + 1 and d.dy.shape == (3, 3)
+
+
+def test_kernel_side_benchmark_times_every_control_of_a_demo():
+    """benchmarks/bench_demos.py: one row per control (both modes of the conv demo), timings not asserted."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bench = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_demos.py"
+    done = subprocess.run(
+        [sys.executable, str(bench), "--repeats", "1", "--demos", "ConvGradientDemo"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    rows = [line.split(" | ")[1] for line in done.stdout.splitlines() if line.startswith("| ConvGradientDemo")]
+    expected = ["input pixel / filter weight", "stride S", "pad", "pixel i'", "pixel j'", "weight a'", "weight b'"]
+    assert sorted(rows) == sorted(expected)

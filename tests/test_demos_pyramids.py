@@ -72,9 +72,14 @@ def test_blend_demo_levels_are_capped_by_the_image():
         BlendDemo(a, np.zeros((16, 8)))
 
 
-def test_steering_demo_kernel_and_response_update_together():
+class _HalvingSteering(SteeringDemo):
+    SHOWN_SIDE = 40  # a 96x96 image is then shown at 48x48, as the 512x512 one at 256x256
+
+
+@pytest.mark.parametrize("cls, shown_side", [(SteeringDemo, 96), (_HalvingSteering, 48)])
+def test_steering_demo_kernel_and_response_update_together(cls, shown_side):
     image = images.disk_edges(96)
-    demo = SteeringDemo(image, sigma=2.0)
+    demo = cls(image, sigma=2.0)
     gx, gy = steerable.gaussian_derivative_kernels(2.0)
     for degrees in (0, 60, 135, 322):
         demo.angle.value = degrees
@@ -82,7 +87,13 @@ def test_steering_demo_kernel_and_response_update_together():
         kernel = np.cos(alpha) * gx + np.sin(alpha) * gy
         np.testing.assert_allclose(demo.im_kernel.get_array(), kernel, atol=1e-15)
         # the steered basis responses equal filtering with the steered kernel directly
-        np.testing.assert_allclose(demo.im_response.get_array(), steerable.convolve(image, kernel), atol=1e-12)
+        np.testing.assert_allclose(demo.response, steerable.convolve(image, kernel), atol=1e-12)
+        # the picture may show it halved (blur, every second pixel): steering commutes with that
+        shown = steerable.convolve(image, kernel)
+        while shown.shape[0] > shown_side:
+            shown = pyramids.downsample(shown)
+        assert demo.im_response.get_array().shape == (shown_side, shown_side)
+        np.testing.assert_allclose(demo.im_response.get_array(), shown, atol=1e-12)
         assert f"{degrees}°" in demo.ax_k.get_title() and demo.angle_label.value == f"{degrees}°"
     assert _png(demo.image.value)
 

@@ -68,6 +68,7 @@ CHECKED = [
     "tests/test_present.py",
     "tests/test_browser.py",
     "benchmarks/bench_browser.py",
+    "benchmarks/bench_demos.py",
     # the grading engine (issue 11; checks/ and mistakes.py are issue 12's)
     "course_utils/grading/__init__.py",
     "course_utils/grading/__main__.py",

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..conv import conv_output_size, input_pixel_region, weight_footprint
 from ..fast.conv import conv2d_backward, conv2d_forward
-from ._grids import RectPool, TextGrid, fmt, grid_axes
+from ._grids import GridPanel, RectPool, TextGrid, fmt
 from .base import Demo
 
 __all__ = ["ConvGradientDemo"]
@@ -59,11 +59,10 @@ class ConvGradientDemo(Demo):
             1, 3, gridspec_kw={"width_ratios": [padded_max, kernel, max_out]}
         )
         self.fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.9, wspace=0.08)
-        grey = dict(cmap="Greys", vmin=0, vmax=30)
-        self.im_x = self.ax_x.imshow(np.zeros((padded_max, padded_max)), **grey)
-        self.im_w = self.ax_w.imshow(np.zeros((kernel, kernel)), **grey)
-        self.im_y = self.ax_y.imshow(np.zeros((max_out, max_out)), **grey)
-        grid_axes(self.ax_w, (kernel, kernel), "filter W")
+        # the zero border is shaded; the grids are white (no image: drawing one costs 3 ms a picture)
+        self.im_x = self.ax_x.imshow(np.zeros((padded_max, padded_max)), cmap="Greys", vmin=0, vmax=30)
+        self.panel_x, self.panel_w, self.panel_y = GridPanel(self.ax_x), GridPanel(self.ax_w), GridPanel(self.ax_y)
+        self.panel_w.set((kernel, kernel), "filter W")
         self.text_x = TextGrid(self.ax_x, (padded_max, padded_max))
         self.text_w = TextGrid(self.ax_w, (kernel, kernel))
         self.text_y = TextGrid(self.ax_y, (max_out, max_out), dy=-0.2)
@@ -75,6 +74,7 @@ class ConvGradientDemo(Demo):
 
         self.pad_box = Rectangle((0, 0), 1, 1, fill=False, linestyle="--", edgecolor="0.4", linewidth=1.5)
         self.ax_x.add_patch(self.pad_box)
+        self._grids_for = None  # (stride, pad) the number grids were drawn for
         # the written-out sum goes into an HTML line under the controls (drawn text is what costs time)
         self.caption = widgets.HTML("")
         self.caption.add_class("course-status")
@@ -102,6 +102,10 @@ class ConvGradientDemo(Demo):
             self.explain,
         ]
 
+    def dynamic_artists(self):
+        # what the pixel, the weight and the mode change; stride and pad redraw the grids (static)
+        return [*self.rect_x.rects, *self.rect_w.rects, *self.rect_y.rects, *self.note_y.artists()]
+
     # -- state -------------------------------------------------------------------------
     def _upstream(self, shape):
         """dL/dY: small integers, the same for the same output shape."""
@@ -116,7 +120,11 @@ class ConvGradientDemo(Demo):
         _, cache = conv2d_forward(self.x[None, None], self.w[None, None], [0.0], stride=s, pad=p)
         dx, dw, _ = conv2d_backward(self.dy[None, None], cache)
         xp = np.pad(self.x, p)
-        self._draw_grids(xp, out_size, p)
+        if self._grids_for != (s, p):
+            self._grids_for = (s, p)
+            self._draw_grids(xp, out_size, p)
+            if hasattr(self, "renderer"):  # built after the first compute
+                self.renderer.invalidate()
         pixel_mode = self.mode.value == "input pixel"
         for control in (self.i_in, self.j_in):
             control.disabled = not pixel_mode
@@ -134,16 +142,14 @@ class ConvGradientDemo(Demo):
             shade[:p, :] = shade[-p:, :] = shade[:, :p] = shade[:, -p:] = 4
         self.im_x.set_data(shade)
         self.im_x.set_extent((-0.5, hp - 0.5, hp - 0.5, -0.5))
-        grid_axes(self.ax_x, xp.shape, f"input X ({self.size}x{self.size})" + (f", zero border {p}" if p else ""))
+        self.panel_x.set(xp.shape, f"input X ({self.size}x{self.size})" + (f", zero border {p}" if p else ""))
         self.pad_box.set_xy((p - 0.5, p - 0.5))
         self.pad_box.set_width(self.size)
         self.pad_box.set_height(self.size)
         self.pad_box.set_visible(p > 0)
         self.text_x.show([[fmt(v) for v in row] for row in xp])
         self.text_w.show([[fmt(v) for v in row] for row in self.w])
-        self.im_y.set_data(np.zeros((out_size, out_size)))
-        self.im_y.set_extent((-0.5, out_size - 0.5, out_size - 0.5, -0.5))
-        grid_axes(self.ax_y, (out_size, out_size), f"dL/dY ({out_size}x{out_size}), S={self.stride.value}")
+        self.panel_y.set((out_size, out_size), f"dL/dY ({out_size}x{out_size}), S={self.stride.value}")
         self.text_y.show([[fmt(v) for v in row] for row in self.dy])
 
     def _sum_text(self, terms):

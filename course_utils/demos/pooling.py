@@ -12,7 +12,7 @@ import numpy as np
 
 from ..fast.pooling import avg_pool_backward, avg_pool_forward, max_pool_backward, max_pool_forward
 from ..pooling import max_pool_switches, pool_output_size
-from ._grids import LINE_COLOURS, RectPool, TextGrid, fmt, grid_axes
+from ._grids import LINE_COLOURS, GridPanel, RectPool, TextGrid, fmt
 from .base import Demo
 
 __all__ = ["PoolingRoutingDemo", "parse_grid", "LECTURE_POOL_INPUT"]
@@ -77,8 +77,8 @@ class PoolingRoutingDemo(Demo):
         m = self.MAX_SIDE
         self.ax_x, self.ax_y, self.ax_dx = self.fig.subplots(1, 3, gridspec_kw={"width_ratios": [m, m - 1, m]})
         self.fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.9, wspace=0.08)
-        self.im_x = self.ax_x.imshow(np.zeros((m, m)), cmap="Greys", vmin=0, vmax=20)
-        self.im_y = self.ax_y.imshow(np.zeros((m, m)), cmap="Greys", vmin=0, vmax=20)
+        # X and Y are white grids (no image: drawing one costs 3 ms a picture); dL/dX tints the routed cells
+        self.panels = [GridPanel(ax) for ax in (self.ax_x, self.ax_y, self.ax_dx)]
         self.im_dx = self.ax_dx.imshow(np.zeros((m, m)), cmap="Blues", vmin=0, vmax=1)
         self.text_x = TextGrid(self.ax_x, (m, m))
         self.text_y = TextGrid(self.ax_y, (m, m), dy=-0.18)
@@ -116,6 +116,7 @@ class PoolingRoutingDemo(Demo):
         )
         self.new_random = widgets.Button(description="new random input", layout=widgets.Layout(width="auto"))
         self.message = widgets.HTML("")
+        self._numbers_for = None  # the state the number grids were drawn for
         self.watch(self.kind, self.source, self.size, self.stride, self.window)
         self.grid_text.observe(self._on_typed, names="value")
         self.controls.append(self.grid_text)
@@ -202,27 +203,31 @@ class PoolingRoutingDemo(Demo):
             return list(range(n))
         return [min(self.window.value, n) - 1]
 
-    def _draw(self, size, stride, oh):
+    def dynamic_artists(self):
+        # what the window slider changes; every other control redraws the number grids (static)
+        return [*self.windows.rects, *self.out_cells.rects, *self.switch_marks]
+
+    def _draw_numbers(self, size, stride, oh):
         n = self.x.shape[0]
-        for im, ax, shape in (
-            (self.im_x, self.ax_x, (n, n)),
-            (self.im_y, self.ax_y, (oh, oh)),
-            (self.im_dx, self.ax_dx, (n, n)),
-        ):
-            im.set_extent((-0.5, shape[1] - 0.5, shape[0] - 0.5, -0.5))
-            grid_axes(ax, shape)
-        self.im_x.set_data(np.zeros((n, n)))
-        self.im_y.set_data(np.zeros((oh, oh)))
-        self.im_dx.set_data((self.dx != 0).astype(float) * 0.35)
-        overlap = stride < size
-        self.ax_x.set_title(f"X ({n}x{n}): {size}x{size} windows, stride {stride}")
         kind = "max" if self.kind.value == "max" else "average"
-        self.ax_y.set_title(f"Y = {kind} pool, g = dL/dY")
-        self.ax_dx.set_title("dL/dX: each g routed back")
+        self.panels[0].set((n, n), f"X ({n}x{n}): {size}x{size} windows, stride {stride}")
+        self.panels[1].set((oh, oh), f"Y = {kind} pool, g = dL/dY")
+        self.panels[2].set((n, n), "dL/dX: each g routed back")
+        self.im_dx.set_extent((-0.5, n - 0.5, n - 0.5, -0.5))
+        self.im_dx.set_data((self.dx != 0).astype(float) * 0.35)
         self.text_x.show([[fmt(v) for v in row] for row in self.x])
         self.text_y.show([[fmt(round(v, 2)) for v in row] for row in self.out])
         self.note_y.show([[f"g={fmt(v)}" for v in row] for row in self.dout])
         self.text_dx.show([[fmt(round(v, 2)) if v else "0" for v in row] for row in self.dx])
+
+    def _draw(self, size, stride, oh):
+        numbers_for = (self.x.tobytes(), self.x.shape, self.kind.value, size, stride)
+        if numbers_for != self._numbers_for:
+            self._numbers_for = numbers_for
+            self._draw_numbers(size, stride, oh)
+            if hasattr(self, "renderer"):  # built after the first compute
+                self.renderer.invalidate()
+        overlap = stride < size
         outlined = self.outlined_windows()
         corners = [(i * stride, j * stride) for i in range(oh) for j in range(oh)]
         colours = [LINE_COLOURS[k % len(LINE_COLOURS)] for k in outlined]
