@@ -8,8 +8,12 @@ import base64
 import io
 import json
 import os
+import shutil
 import stat
+import subprocess
+import sys
 from pathlib import Path
+from unittest import mock
 
 import nbformat
 import numpy as np
@@ -383,9 +387,106 @@ def test_write_report_marks_errors_and_pending_manual_grades(tmp_path):
 
 
 def test_report_command_refuses_a_folder_without_config(tmp_path, capsys):
-    with pytest.raises(SystemExit):
-        grading.main(["report", "ps1", "--course-dir", str(tmp_path)])
-    assert "has no nbgrader_config.py" in capsys.readouterr().err
+    assert grading.main(["report", "ps1", "--course-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {tmp_path} has no nbgrader_config.py: run in the course root or pass --course-dir\n"
+
+
+# -- the command line refuses, in one line and before any work, what it cannot grade --------------
+def _course(tmp_path, ps="ps3", gradebook=(), students=("ann",)) -> Path:
+    """A course folder: config, the committed release of ``ps``, a gradebook holding ``gradebook``."""
+    course = tmp_path / "course"
+    (course / "assignments").mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "assignments" / ps, course / "assignments" / ps)
+    if gradebook:
+        from nbgrader.api import Gradebook
+
+        venv_bin = str(Path(sys.executable).parent)  # nbgrader runs `alembic` from the venv
+        with mock.patch.dict(os.environ, {"PATH": venv_bin + os.pathsep + os.environ.get("PATH", "")}):
+            with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="backprop-cnn-pyramids") as gb:
+                for name in gradebook:
+                    gb.add_assignment(name)
+    for student in students:
+        (course / "submitted" / student / ps).mkdir(parents=True)
+        shutil.copy(course / "assignments" / ps / f"{ps}.ipynb", course / "submitted" / student / ps)
+    return course
+
+
+def _refused(course, *args, env=None):
+    """Run the real command line; it must exit 2 with one line on stderr and start nothing."""
+    before = sorted(p.relative_to(course) for p in course.rglob("*"))
+    env = {**os.environ, **(env or {})}
+    env.pop("COURSE_GRADING_SECRET", None)
+    env["COURSE_GRADING_STAGE_ROOT"] = str(course.parent / "stages")
+    (course.parent / "stages").mkdir(exist_ok=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "course_utils.grading", *args, "--course-dir", str(course)],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    assert proc.stdout == "" and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.endswith("\n") and proc.stderr.count("\n") == 1, proc.stderr
+    # nothing was started: no file made or changed in the course, no stage, no verdict, no secret
+    assert sorted(p.relative_to(course) for p in course.rglob("*")) == before
+    assert list((course.parent / "stages").iterdir()) == []
+    return proc.stderr.rstrip("\n")
+
+
+def test_autograde_refuses_a_problem_set_that_is_not_in_the_gradebook(tmp_path):
+    course = _course(tmp_path)  # no gradebook.db at all (generate_assignment never ran here)
+    want = "error: ps3 is not in gradebook.db: run 'nbgrader generate_assignment ps3' first"
+    assert _refused(course, "autograde", "ps3") == want
+    assert _refused(course, "report", "ps3") == want
+    course = _course(tmp_path / "other", gradebook=("ps1",))  # a gradebook without ps3
+    assert _refused(course, "autograde", "ps3") == want
+
+
+def test_autograde_refuses_an_unknown_problem_set(tmp_path):
+    course = _course(tmp_path, gradebook=("ps3",))
+    assert (
+        _refused(course, "autograde", "ps9")
+        == "error: unknown problem set 'ps9': the grader has checks for ps1, ps2, ps3, ps4, ps5"
+    )
+    assert _refused(course, "autograde", "../ps3").startswith("error: unknown problem set '../ps3'")
+
+
+def test_autograde_refuses_when_there_are_no_submissions(tmp_path):
+    course = _course(tmp_path, gradebook=("ps3",), students=())
+    assert _refused(course, "autograde", "ps3") == (
+        f"error: no submissions of ps3 in {course / 'submitted'} (expected submitted/<student>/ps3/ps3.ipynb): "
+        "run 'nbgrader collect ps3' or 'nbgrader zip_collect ps3' first"
+    )
+
+
+def test_autograde_refuses_an_empty_course_secret(tmp_path):
+    course = _course(tmp_path, gradebook=("ps3",))
+    (course / "reports").mkdir()
+    (course / "reports" / "grading-secret").write_text("\n")
+    assert _refused(course, "autograde", "ps3") == (
+        f"error: the course secret {course / 'reports' / 'grading-secret'} is empty: delete it (grading makes "
+        "a new one) or set $COURSE_GRADING_SECRET"
+    )
+    with pytest.raises(ValueError, match="grading-secret is empty"):
+        api.course_secret(course)  # the library refuses it too: an empty secret salts nothing
+
+
+def test_autograde_refuses_without_bubblewrap_unless_told(tmp_path, monkeypatch):
+    from course_utils.grading import cli, sandbox
+
+    course = _course(tmp_path, gradebook=("ps3",))
+    no_bwrap = str(Path(sys.executable).parent)  # python and nbgrader, but no /usr/bin
+    assert _refused(course, "autograde", "ps3", env={"PATH": no_bwrap}) == (
+        "error: bubblewrap ('bwrap') is not installed: install it ('sudo apt-get install bubblewrap' on "
+        "Debian/Ubuntu) or pass --no-sandbox to grade WITHOUT isolation (the students' code could then read "
+        "the course secret, solutions/ and the gradebook)"
+    )
+    monkeypatch.setattr(sandbox, "bwrap_path", lambda: None)
+    monkeypatch.setattr(cli, "bwrap_path", lambda: None)
+    cli.preflight("autograde", "ps3", course, isolate=False)  # --no-sandbox: nothing else is missing
 
 
 def test_secret_file_is_not_world_readable(tmp_path, monkeypatch):

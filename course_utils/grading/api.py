@@ -151,7 +151,7 @@ def course_secret(course_dir: str | os.PathLike | None) -> str:
     ``$COURSE_GRADING_SECRET`` if set, else the file ``reports/grading-secret`` of the course
     (created, mode 0600, on first use: reports/ is the instructor's and git-ignored).
     """
-    env = os.environ.get("COURSE_GRADING_SECRET")
+    env = os.environ.get("COURSE_GRADING_SECRET", "").strip()
     if env:
         return env
     if course_dir is None:
@@ -162,7 +162,10 @@ def course_secret(course_dir: str | os.PathLike | None) -> str:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(os.urandom(24).hex())
-    return path.read_text().strip()
+    secret = path.read_text().strip()
+    if not secret:  # an empty secret salts nothing: every hidden input would be predictable
+        raise ValueError(f"course secret: {path} is empty; delete it (a new one is made) or set $COURSE_GRADING_SECRET")
+    return secret
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,91 @@ from __future__ import annotations
 
 import argparse
 import os
+import pkgutil
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from .engine import Progress, compute_verdicts, verdict_dir
+from .engine import Progress, compute_verdicts, read_notebook, submissions, verdict_dir
 from .reporting import report
-from .sandbox import Limits, SandboxUnavailable
+from .sandbox import Limits, SandboxUnavailable, bwrap_missing_message, bwrap_path
+
+
+class Refused(Exception):
+    """A command cannot start: the message says, in one line, what is wrong and what to do."""
+
+
+def known_problem_sets() -> list[str]:
+    """The problem sets the grader has checks for (``course_utils/grading/checks/<ps>.py``)."""
+    from . import checks
+
+    return sorted(m.name for m in pkgutil.iter_modules(checks.__path__) if not m.name.startswith("_"))
+
+
+def _in_gradebook(db: Path, ps: str) -> bool:
+    # read-only: opening nbgrader's Gradebook would create or alter the database
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+            return con.execute("SELECT 1 FROM assignment WHERE name = ?", (ps,)).fetchone() is not None
+    except sqlite3.Error as exc:
+        raise Refused(f"{db} cannot be read as an nbgrader gradebook ({exc})") from None
+
+
+def _secret_problem(course: Path) -> str:
+    """Why the course secret that salts the hidden inputs cannot be had, or ''."""
+    if os.environ.get("COURSE_GRADING_SECRET", "").strip():
+        return ""
+    path = course / "reports" / "grading-secret"
+    if path.exists():
+        try:
+            if not path.read_text().strip():
+                return (
+                    f"the course secret {path} is empty: delete it (grading makes a new one) or set "
+                    "$COURSE_GRADING_SECRET"
+                )
+        except (OSError, UnicodeDecodeError) as exc:
+            return f"the course secret {path} cannot be read ({exc}): fix its permissions or set $COURSE_GRADING_SECRET"
+        return ""
+    folder = path.parent
+    while not folder.exists():
+        folder = folder.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return (
+            f"no course secret: $COURSE_GRADING_SECRET is not set and {path} cannot be created ({folder} is not "
+            "writable): set $COURSE_GRADING_SECRET or make the folder writable"
+        )
+    return ""
+
+
+def preflight(command: str, ps: str, course: Path, isolate: bool = True) -> None:
+    """Raise :class:`Refused` unless ``command`` can run on ``ps`` in ``course`` (checked before any work)."""
+    if not (course / "nbgrader_config.py").exists():
+        raise Refused(f"{course} has no nbgrader_config.py: run in the course root or pass --course-dir")
+    known = known_problem_sets()
+    if ps not in known:
+        raise Refused(f"unknown problem set {ps!r}: the grader has checks for {', '.join(known)}")
+    db = course / "gradebook.db"
+    if not db.exists() or not _in_gradebook(db, ps):
+        raise Refused(f"{ps} is not in gradebook.db: run 'nbgrader generate_assignment {ps}' first")
+    release = course / "assignments" / ps / f"{ps}.ipynb"
+    _, problem = read_notebook(release)
+    if problem:
+        raise Refused(f"the release {release} cannot be read: run 'nbgrader generate_assignment {ps} --force'")
+    if not submissions(course, ps):
+        raise Refused(
+            f"no submissions of {ps} in {course / 'submitted'} (expected submitted/<student>/{ps}/{ps}.ipynb): "
+            f"run 'nbgrader collect {ps}' or 'nbgrader zip_collect {ps}' first"
+        )
+    if command != "autograde":
+        return
+    problem = _secret_problem(course)
+    if problem:
+        raise Refused(problem)
+    if isolate and bwrap_path() is None:
+        raise Refused(bwrap_missing_message())
 
 
 def _nbgrader_cmd() -> list[str]:
@@ -115,16 +191,18 @@ def main(argv=None) -> int:
                 "you can): only for trusted code or where bubblewrap cannot run",
             )
     args = parser.parse_args(argv)
-    if not (Path(args.course_dir) / "nbgrader_config.py").exists():
-        parser.error(f"--course-dir: {Path(args.course_dir).resolve()} has no nbgrader_config.py")
+    isolate = not getattr(args, "no_sandbox", False)
+    try:
+        preflight(args.command, args.ps, Path(args.course_dir).resolve(), isolate)
+    except Refused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if args.command == "autograde":
         limits = Limits(memory_mb=args.memory, timeout=args.timeout, nproc=args.nproc)
         try:
-            autograde(
-                args.ps, args.course_dir, limits, isolate=not args.no_sandbox, workers=args.workers, force=args.force
-            )
+            autograde(args.ps, args.course_dir, limits, isolate=isolate, workers=args.workers, force=args.force)
         except SandboxUnavailable as exc:
-            print(f"error: cannot grade in a sandbox: {exc}", file=sys.stderr)
+            print(f"error: cannot grade in a sandbox: {' '.join(str(exc).split())}", file=sys.stderr)
             return 2
     report(args.ps, args.course_dir, args.out)
     return 0

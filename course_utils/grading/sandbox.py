@@ -556,14 +556,18 @@ else:
 """
 
 
+def bwrap_missing_message() -> str:
+    return (
+        "bubblewrap ('bwrap') is not installed: install it ('sudo apt-get install bubblewrap' on Debian/Ubuntu) "
+        "or pass --no-sandbox to grade WITHOUT isolation (the students' code could then read the course "
+        "secret, solutions/ and the gradebook)"
+    )
+
+
 def check_available(stage: Stage) -> None:
     """Raise SandboxUnavailable with what to do, unless a sandbox starts and isolates here."""
     if bwrap_path() is None:
-        raise SandboxUnavailable(
-            "bubblewrap (`bwrap`) is not installed. Install it (Debian/Ubuntu: `sudo apt-get install bubblewrap`) "
-            "or pass --no-sandbox to grade WITHOUT isolation (the students' code could then read the hidden "
-            "checks' inputs' secret, solutions/ and the gradebook)."
-        )
+        raise SandboxUnavailable(bwrap_missing_message())
     box = Sandbox(stage, None, Limits(timeout=30))
     try:
         box.exec_cell("selftest", SELFTEST)
