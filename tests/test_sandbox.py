@@ -187,3 +187,188 @@ def test_exit_memory_and_process_caps(box):
             b.call("bomb")
     with pytest.raises(StudentDied):
         b.call("bye")
+
+
+# -- a grading run leaves no stage behind, however it ends -----------------------------------------
+def _ps1_course(tmp_path, answers: dict) -> Path:
+    """A course with the committed ps1 release and one submission per ``{student: {grade_id: code}}``."""
+    import nbformat
+
+    course = tmp_path / "course"
+    (course / "assignments" / "ps1").mkdir(parents=True)
+    release = ROOT / "assignments" / "ps1" / "ps1.ipynb"
+    (course / "assignments" / "ps1" / "ps1.ipynb").write_bytes(release.read_bytes())
+    solution = nbformat.read(ROOT / "solutions" / "ps1" / "ps1.ipynb", as_version=4)
+    solved = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in solution.cells}
+    for student, spec in answers.items():
+        nb = nbformat.read(release, as_version=4)
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("solution") and cell.cell_type == "code":
+                code = spec.get(meta["grade_id"], solved[meta["grade_id"]])
+                cell.source = "\n".join(line for line in code.split("\n") if "### " not in line)
+        folder = course / "submitted" / student / "ps1"
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / "ps1.ipynb")
+    return course
+
+
+def _stages(root: Path) -> list:
+    return sorted(p.name for p in root.glob("course-grading-stage-*"))
+
+
+@pytest.fixture
+def stages():
+    """A stage root of this test alone, that the sandboxes' unprivileged user can traverse
+    (pytest's tmp_path is private to root)."""
+    import shutil
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="course-grading-test-stages-"))
+    os.chmod(root, 0o755)
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_grading_a_class_with_a_loop_and_a_crash_leaves_no_stage(tmp_path, stages, monkeypatch):
+    from course_utils.grading.engine import compute_verdicts
+
+    monkeypatch.setenv("COURSE_GRADING_STAGE_ROOT", str(stages))
+    monkeypatch.setenv("COURSE_GRADING_SECRET", "test")
+    course = _ps1_course(
+        tmp_path,
+        {
+            "correct": {},
+            "loops": {"sigmoid": "while True:\n    pass"},
+            "crashes": {"forward": "import os\nos._exit(3)"},
+        },
+    )
+    # the loop costs the cap once; 10 s as in the problem-set pipelines (a slow machine gets a timeout
+    # status for a correct cell, which the asserts below would show, not a wrong pass)
+    verdicts = compute_verdicts("ps1", course, Limits(timeout=10.0), isolate=True, workers=2)
+    assert _stages(stages) == [], "a stage outlived its run"
+    assert "timeout" in verdicts["loops"].cells["sigmoid"], verdicts["loops"].cells
+    assert "kernel died" in verdicts["crashes"].cells["forward"], verdicts["crashes"].cells
+    assert not verdicts["correct"].error and all(p["status"] == "passed" for p in verdicts["correct"].parts)
+
+
+def _start_cli(course: Path, stages: Path):
+    import subprocess
+    import sys
+
+    from nbgrader.api import Gradebook
+
+    env = {
+        **os.environ,
+        "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", ""),
+        "COURSE_GRADING_STAGE_ROOT": str(stages),
+        "COURSE_GRADING_SECRET": "test",
+    }
+    (course / "nbgrader_config.py").write_bytes((ROOT / "nbgrader_config.py").read_bytes())
+    old_path = os.environ.get("PATH", "")
+    os.environ["PATH"] = env["PATH"]  # nbgrader's Gradebook runs `alembic`
+    try:
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id="backprop-cnn-pyramids") as gb:
+            gb.add_assignment("ps1")
+    finally:
+        os.environ["PATH"] = old_path
+    cmd = [sys.executable, "-m", "course_utils.grading", "autograde", "ps1", "--course-dir", str(course)]
+    proc = subprocess.Popen(
+        [*cmd, "--workers=2", "--timeout=600"],
+        cwd=course,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, like a command started in a terminal
+    )
+    # wait (generously) until both looping submissions are inside their sandboxes
+    deadline = time.monotonic() + 180
+    try:
+        while len(list(stages.glob("course-grading-stage-*/course-grading-box-*"))) < 2:
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the grader did not start its sandboxes"
+            time.sleep(0.1)
+    except BaseException:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 9)
+            proc.communicate()
+        raise
+    return proc
+
+
+def _processes_mentioning(text: str) -> list:
+    found = []
+    for pid in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                if text.encode() in fh.read():
+                    found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm", "sighup"])
+def test_an_interrupted_grading_run_removes_its_sandboxes_and_stage(tmp_path, stages, how):
+    import signal
+
+    course = _ps1_course(tmp_path, {s: {"sigmoid": "while True:\n    pass"} for s in ("ann", "bob", "cem")})
+    proc = _start_cli(course, stages)
+    (stage,) = stages.glob("course-grading-stage-*")
+    try:
+        if how == "ctrl-c":
+            os.killpg(proc.pid, signal.SIGINT)  # the terminal sends it to the whole foreground group
+        else:
+            os.kill(proc.pid, signal.SIGTERM if how == "sigterm" else signal.SIGHUP)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:  # the test failed: do not leave two looping sandboxes on the machine
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 130, (out, err)
+    assert "interrupted" in err and "run the same command again to resume" in err and "Traceback" not in err, err
+    assert _stages(stages) == [], "the interrupted run left its stage"
+    deadline = time.monotonic() + 10
+    while _processes_mentioning(str(stage)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_mentioning(str(stage)) == [], "a sandbox outlived the interrupted run"
+
+
+def test_a_stage_of_a_killed_run_is_removed_by_the_next_run_and_live_ones_are_kept(tmp_path, stages):
+    import signal
+
+    from course_utils.grading.sandbox import Stage, remove_stale_stages
+
+    course = _ps1_course(tmp_path, {s: {"sigmoid": "while True:\n    pass"} for s in ("ann", "bob")})
+    proc = _start_cli(course, stages)
+    (stage,) = stages.glob("course-grading-stage-*")
+    os.killpg(proc.pid, signal.SIGKILL)  # nothing can clean up after this
+    proc.communicate(timeout=60)
+    assert stage.exists()
+    live = Stage(stages)  # this process's own stage is live: kept; the killed run's is removed
+    try:
+        assert not stage.exists() and live.dir.exists()
+        assert remove_stale_stages(stages) == [] and live.dir.exists()
+    finally:
+        live.cleanup()
+    assert _stages(stages) == []
+
+
+def test_a_stage_interrupted_while_being_made_is_removed(stages, monkeypatch):
+    from course_utils.grading import engine, sandbox
+
+    monkeypatch.setenv("COURSE_GRADING_STAGE_ROOT", str(stages))
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(sandbox.Stage, "_stage_site", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            engine.make_stage(isolate=True)
+    assert _stages(stages) == []
+    monkeypatch.setattr(engine, "check_available", interrupted)  # Ctrl-C during the self-test
+    with pytest.raises(KeyboardInterrupt):
+        engine.make_stage(isolate=True)
+    assert _stages(stages) == []

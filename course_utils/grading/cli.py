@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from .engine import Progress, compute_verdicts, read_notebook, submissions, verdict_dir
+from .engine import Progress, compute_verdicts, read_notebook, stop_on_signals, submissions, verdict_dir
 from .reporting import report
 from .sandbox import Limits, SandboxUnavailable, bwrap_missing_message, bwrap_path
 
@@ -103,6 +103,22 @@ def _nbgrader_cmd() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "nbgrader"]
 
 
+def _run_to_the_end(cmd: list, **kwargs) -> subprocess.CompletedProcess:
+    """``subprocess.run`` that, when interrupted, lets the child clean up (its sandboxes, its stage)
+    for up to 30 s before killing it (``subprocess.run`` kills it after 0.25 s)."""
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs) as proc:
+        try:
+            out, err = proc.communicate()
+        except BaseException:
+            proc.terminate()
+            try:
+                proc.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
 def record_in_gradebook(ps: str, course: Path, verdicts: dict, limits: Limits, isolate: bool) -> int:
     """One ``nbgrader autograde`` call for the submissions whose recorded verdict is missing or stale."""
     out_dir = verdict_dir(course, ps)
@@ -131,7 +147,7 @@ def record_in_gradebook(ps: str, course: Path, verdicts: dict, limits: Limits, i
     ]
     t0 = time.perf_counter()
     print(f"recording {len(stale)} verdict(s) in the gradebook (nbgrader autograde) ...", flush=True)
-    proc = subprocess.run(cmd, cwd=course, capture_output=True, text=True, env=env)
+    proc = _run_to_the_end(cmd, cwd=course, env=env)
     log_dir = course / "reports" / ps / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     (log_dir / "autograde.log").write_text((proc.stdout or "") + (proc.stderr or ""))
@@ -159,9 +175,10 @@ def autograde(
     if force:
         shutil.rmtree(verdict_dir(course, ps), ignore_errors=True)
     t0 = time.perf_counter()
-    verdicts = compute_verdicts(ps, course, limits, isolate=isolate, workers=workers, progress=Progress())
-    print(f"verdicts of {len(verdicts)} submission(s) in {time.perf_counter() - t0:.1f} s", flush=True)
-    record_in_gradebook(ps, course, verdicts, limits, isolate)
+    with stop_on_signals():  # SIGTERM/SIGHUP end grading like Ctrl-C: sandboxes and stage are removed
+        verdicts = compute_verdicts(ps, course, limits, isolate=isolate, workers=workers, progress=Progress())
+        print(f"verdicts of {len(verdicts)} submission(s) in {time.perf_counter() - t0:.1f} s", flush=True)
+        record_in_gradebook(ps, course, verdicts, limits, isolate)
     return verdicts
 
 
@@ -204,5 +221,13 @@ def main(argv=None) -> int:
         except SandboxUnavailable as exc:
             print(f"error: cannot grade in a sandbox: {' '.join(str(exc).split())}", file=sys.stderr)
             return 2
+        except KeyboardInterrupt as exc:  # Ctrl-C, SIGTERM, SIGHUP: sandboxes and stage are gone by now
+            how = str(exc) or "stopped by SIGINT"
+            print(
+                f"\ninterrupted ({how}): the verdicts computed so far are kept in "
+                f"{verdict_dir(Path(args.course_dir).resolve(), args.ps)}; run the same command again to resume",
+                file=sys.stderr,
+            )
+            return 130
     report(args.ps, args.course_dir, args.out)
     return 0

@@ -16,10 +16,14 @@ import importlib
 import json
 import os
 import re
+import signal
 import sys
+import threading
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -34,7 +38,7 @@ from .api import (
     Verdict,
     course_secret,
 )
-from .sandbox import Limits, Sandbox, SandboxUnavailable, Stage, check_available
+from .sandbox import Limits, Sandbox, SandboxUnavailable, Stage, check_available, stage_root, traversable
 
 ENGINE_VERSION = "1"
 
@@ -349,16 +353,101 @@ def _worker(args):
 
 
 def make_stage(isolate: bool) -> Stage:
-    stage = Stage()
-    (stage.dir / "binds.json").write_text(json.dumps([[str(a), b] for a, b in stage.site_binds]))
-    os.chmod(stage.dir / "binds.json", 0o644)
-    if isolate:
-        try:
+    root = stage_root()
+    if isolate and os.geteuid() == 0 and not traversable(root):
+        raise SandboxUnavailable(
+            f"the stage folder {root} cannot be reached by the sandbox's unprivileged user: set "
+            "COURSE_GRADING_STAGE_ROOT to a folder every user can traverse (e.g. /tmp), or unset it"
+        )
+    stage = Stage(root)
+    try:
+        (stage.dir / "binds.json").write_text(json.dumps([[str(a), b] for a, b in stage.site_binds]))
+        os.chmod(stage.dir / "binds.json", 0o644)
+        if isolate:
             check_available(stage)
-        except SandboxUnavailable:
-            stage.cleanup()
-            raise
+    except BaseException:  # SandboxUnavailable, and a Ctrl-C during the self-test
+        stage.cleanup()
+        raise
     return stage
+
+
+class Interrupted(KeyboardInterrupt):
+    """Grading was stopped by a signal (SIGINT, SIGTERM, SIGHUP); raised so that cleanup runs."""
+
+
+@contextmanager
+def stop_on_signals():
+    """In the main thread: SIGTERM and SIGHUP (like Ctrl-C) raise :class:`Interrupted` once, so every
+    ``finally`` runs (sandboxes killed, stage removed); further signals are ignored while cleaning up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    fired = []
+
+    def handler(signum, frame):
+        if not fired:
+            fired.append(signum)
+            raise Interrupted(f"stopped by {signal.Signals(signum).name}")
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _init_worker():
+    # The main process decides when to stop (Ctrl-C reaches the whole process group); it ends the
+    # workers with SIGTERM, which closes the current submission's sandbox on the way out.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    def stop(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Interrupted("stopped by the grader")
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _stop_pool(pool: ProcessPoolExecutor, grace: float = 10.0) -> None:
+    """Cancel what has not started, end the workers and wait until they are gone."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    # Python 3.14 has pool.terminate_workers(); before it, the processes are only in _processes
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in processes:
+        if proc.is_alive():
+            proc.terminate()
+    deadline = time.monotonic() + grace
+    for proc in processes:
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.kill()
+            proc.join(5)
+
+
+def _run_pool(jobs: list, workers: int, out_dir: Path, results: dict, progress) -> list:
+    """Grade ``jobs`` with ``workers`` processes; returns the jobs whose worker process died."""
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
+    lost = []
+    try:
+        futures = {pool.submit(_worker, job): job for job in jobs}
+        pending = set(futures)
+        while pending:
+            # wake up twice a second: a signal that another thread received runs its handler here
+            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            for fut in done:
+                try:
+                    verdict = fut.result()
+                except BrokenProcessPool:  # a worker was killed (OOM killer, kill -9): not this submission's fault
+                    lost.append(futures[fut])
+                    continue
+                _store(out_dir, verdict, results, progress)
+    except BaseException:
+        _stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)
+    return lost
 
 
 def submissions(course: Path, ps: str) -> list[str]:
@@ -434,21 +523,27 @@ def compute_verdicts(
             unreadable=sum(1 for v in results.values() if not v.key),
         )
     if todo:
-        stage = make_stage(isolate)
-        try:
-            jobs = [(*t[:4], str(stage.dir), *t[5:]) for t in todo]
-            workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
-            if workers == 1:
-                finished = (_worker(j) for j in jobs)
-                for v in finished:
-                    _store(out_dir, v, results, progress)
-            else:
-                with ProcessPoolExecutor(max_workers=workers) as pool:
-                    futures = [pool.submit(_worker, j) for j in jobs]
-                    for fut in as_completed(futures):
-                        _store(out_dir, fut.result(), results, progress)
-        finally:
-            stage.cleanup()
+        with stop_on_signals():
+            stage = make_stage(isolate)
+            try:
+                jobs = [(*t[:4], str(stage.dir), *t[5:]) for t in todo]
+                workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
+                if workers == 1:
+                    for job in jobs:
+                        _store(out_dir, _worker(job), results, progress)
+                else:
+                    lost = _run_pool(jobs, workers, out_dir, results, progress)
+                    if lost:  # once more in a fresh pool; then an explicit error row each
+                        lost = _run_pool(lost, min(workers, len(lost)), out_dir, results, progress)
+                    for job in lost:
+                        v = SubmissionVerdict(ps, job[1], key=job[-1] or "")
+                        v.error = (
+                            "grading failed: the grading worker process died twice while this submission was being "
+                            "graded (killed, or out of memory?); run autograde again"
+                        )
+                        _store(out_dir, v, results, progress)
+            finally:
+                stage.cleanup()
     return results
 
 

@@ -111,6 +111,15 @@ def _world_accessible(path: Path) -> bool:
     return True
 
 
+def traversable(path: Path) -> bool:
+    """Can any user reach what is inside ``path`` (execute permission on it and every folder above)?"""
+    try:
+        path = Path(path).resolve()
+        return all(p.stat().st_mode & stat.S_IXOTH for p in (path, *path.parents))
+    except OSError:
+        return False
+
+
 def sandbox_python() -> Path:
     """A Python of the grader's major.minor version that the sandbox's unprivileged user can run."""
     version = f"{sys.version_info[0]}.{sys.version_info[1]}"
@@ -138,19 +147,76 @@ def bwrap_path() -> str | None:
     return shutil.which("bwrap")
 
 
+STAGE_PREFIX = "course-grading-stage-"
+
+
+def stage_root() -> Path:
+    """Where stages are made: ``$COURSE_GRADING_STAGE_ROOT`` if set, else the system's temporary folder."""
+    root = os.environ.get("COURSE_GRADING_STAGE_ROOT", "").strip()
+    return Path(root) if root else Path(tempfile.gettempdir())
+
+
+def _process_identity(pid: int | str = "self") -> str | None:
+    """``<pid namespace>.<pid>.<start time>`` of a live process (a reused pid gets another), or None."""
+    try:
+        ns = os.readlink(f"/proc/{pid}/ns/pid").strip("pid:[]")
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        if fields[0] == "Z":
+            return None
+        return f"{ns}.{os.getpid() if pid == 'self' else pid}.{fields[19]}"  # field 22: start time
+    except (OSError, IndexError):
+        return None
+
+
+def remove_stale_stages(root: Path | None = None) -> list[Path]:
+    """Remove the stages in ``root`` whose grading process is gone (killed with SIGKILL, power loss...).
+
+    A stage's name holds its owner's pid namespace, pid and start time, so a stage of a live grading
+    run (another worker, another test session) is never touched, nor one of another user or of
+    another pid namespace (a container sharing /tmp).
+    """
+    root = stage_root() if root is None else Path(root)
+    own_ns = (_process_identity() or "").split(".")[0]
+    removed = []
+    for path in root.glob(f"{STAGE_PREFIX}*"):
+        try:
+            if path.stat().st_uid != os.geteuid():
+                continue
+        except OSError:
+            continue
+        owner = path.name[len(STAGE_PREFIX) :].split("-")[0].split(".")
+        if len(owner) != 3 or owner[0] != own_ns or not owner[1].isdigit():
+            continue
+        if _process_identity(owner[1]) != ".".join(owner):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 class Stage:
-    """Read-only files shared by every sandbox of one grading run (made once, removed at the end)."""
+    """Read-only files shared by every sandbox of one grading run (made once, removed at the end).
+
+    The sandboxes' scratch folders live inside it, so :meth:`cleanup` removes every trace of a run.
+    A stage whose process was killed outright is removed by the next one made in the same root.
+    """
 
     def __init__(self, root: Path | None = None):
-        self.dir = Path(tempfile.mkdtemp(prefix="course-grading-stage-", dir=root))
-        os.chmod(self.dir, 0o755)
-        self.course = self.dir / "course"
-        self.site = self.dir / "site"
-        self._stage_course()
-        self._stage_site()
-        shutil.copy(HARNESS, self.course / "harness.py")
-        for path in self.dir.rglob("*"):
-            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        root = stage_root() if root is None else Path(root)
+        remove_stale_stages(root)
+        self.dir = Path(tempfile.mkdtemp(prefix=f"{STAGE_PREFIX}{_process_identity()}-", dir=root))
+        try:
+            os.chmod(self.dir, 0o755)
+            self.course = self.dir / "course"
+            self.site = self.dir / "site"
+            self._stage_course()
+            self._stage_site()
+            shutil.copy(HARNESS, self.course / "harness.py")
+            for path in self.dir.rglob("*"):
+                os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        except BaseException:  # a half-made stage (disk full, Ctrl-C...) is removed too
+            self.cleanup()
+            raise
 
     def _stage_course(self):
         import course_utils
@@ -202,7 +268,11 @@ class Stage:
             )
 
     def cleanup(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
+        for _ in range(5):  # a sandbox being made while this runs can add a folder: go again
+            shutil.rmtree(self.dir, ignore_errors=True)
+            if not self.dir.exists():
+                return
+            time.sleep(0.05)
 
 
 def _sandbox_uid() -> int:
