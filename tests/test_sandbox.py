@@ -19,6 +19,7 @@ from course_utils.grading.api import (
     StudentRaised,
     StudentTimeout,
 )
+from course_utils.grading.engine import grade_submission as _grade_submission
 from course_utils.grading.engine import make_stage
 from course_utils.grading.sandbox import Limits, Sandbox
 
@@ -371,4 +372,29 @@ def test_a_stage_interrupted_while_being_made_is_removed(stages, monkeypatch):
     monkeypatch.setattr(engine, "check_available", interrupted)  # Ctrl-C during the self-test
     with pytest.raises(KeyboardInterrupt):
         engine.make_stage(isolate=True)
+    assert _stages(stages) == []
+
+
+def _killed_once(ps, student, *args, **kwargs):
+    """grade_submission, except that the first time it grades ``victim`` its process dies (kill -9)."""
+    marker = Path(os.environ["WORKER_KILLED_MARKER"])
+    if student == "victim" and not marker.exists():
+        marker.write_text("killed once")
+        os.kill(os.getpid(), 9)
+    return _grade_submission(ps, student, *args, **kwargs)
+
+
+def test_a_killed_worker_loses_no_submission_and_no_stage(tmp_path, stages, monkeypatch):
+    from course_utils.grading import engine
+
+    monkeypatch.setenv("COURSE_GRADING_STAGE_ROOT", str(stages))
+    monkeypatch.setenv("COURSE_GRADING_SECRET", "test")
+    monkeypatch.setenv("WORKER_KILLED_MARKER", str(tmp_path / "killed"))
+    stub = {gid: "pass" for gid in ("forward", "output_delta", "backward_deltas", "gradients", "train_xor")}
+    course = _ps1_course(tmp_path, {"ann": stub, "victim": stub, "cem": stub})
+    monkeypatch.setattr(engine, "grade_submission", _killed_once)  # the pool's processes are forks: they see it
+    verdicts = engine.compute_verdicts("ps1", course, Limits(), isolate=True, workers=2)
+    assert (tmp_path / "killed").exists(), "the worker was not killed: the test proves nothing"
+    assert sorted(verdicts) == ["ann", "cem", "victim"]
+    assert all(not v.error and v.parts for v in verdicts.values()), {s: v.error for s, v in verdicts.items()}
     assert _stages(stages) == []

@@ -344,12 +344,18 @@ def _worker(args):
     stage.dir = Path(stage_dir)
     stage.course, stage.site = stage.dir / "course", stage.dir / "site"
     stage.site_binds = json.loads((stage.dir / "binds.json").read_text())
+    _busy.append(student)
     try:
         return grade_submission(ps, student, release, Path(nb_path), stage, limits, isolate, secret, key)
     except Exception:
         v = SubmissionVerdict(ps, student, key=key or "")
         v.error = "grading failed: " + traceback.format_exc(limit=4)[-2000:]
         return v
+    finally:
+        _busy.clear()
+
+
+_busy: list = []  # in a pool worker: the submission it is grading now, if any
 
 
 def make_stage(isolate: bool) -> Stage:
@@ -405,7 +411,9 @@ def _init_worker():
 
     def stop(signum, frame):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        raise Interrupted("stopped by the grader")
+        if not _busy:
+            os._exit(1)  # idle: nothing to clean up (and no traceback on the instructor's terminal)
+        raise Interrupted("stopped by the grader")  # grading: the sandbox's `finally` closes it
 
     signal.signal(signal.SIGTERM, stop)
 
