@@ -1,4 +1,4 @@
-"""course_utils.grading without a class to grade: visible-test messages, the wire protocol's
+"""course_utils.grading without a class to grade: the command line's refusals, the wire protocol's
 strictness, compare's messages, variants, nbgrader's reading of the outputs the plug-in writes,
 the report, and every check against the instructor's own answers (and a wrong one)."""
 
@@ -23,41 +23,17 @@ from course_utils import grading
 from course_utils.grading import api, engine, protocol
 from course_utils.grading.api import NotPlainData, ProtocolError, Variant, Verdict, compare
 from course_utils.grading.local import LocalStudent, run_check
-from course_utils.grading.visible import expect_close, expect_shape
 
 ROOT = Path(__file__).resolve().parents[1]
 PROBLEM_SETS = ("ps1", "ps2", "ps3", "ps4", "ps5")
 
 
-# -- visible-test helpers --------------------------------------------------------------------------
-def test_expect_shape_recognises_a_transpose():
-    with pytest.raises(AssertionError, match=r"dW has shape \(3, 4\) but W has shape \(4, 3\): did you transpose\?"):
-        expect_shape("dW", np.zeros((3, 4)), (4, 3), of="W")
-
-
-def test_expect_shape_says_when_nothing_was_returned():
-    with pytest.raises(AssertionError, match="is None: did you forget to `return` it"):
-        expect_shape("out", None, (2,))
-
-
-def test_expect_close_passes_and_names_classic_slips():
-    want = np.array([[1.0, 2.0], [3.0, 4.0]])
-    expect_close("g", want + 1e-12, want)
-    with pytest.raises(AssertionError, match="twice the expected value"):
-        expect_close("g", 2 * want, want)
-    with pytest.raises(AssertionError, match="wrong sign"):
-        expect_close("g", -want, want)
-    with pytest.raises(AssertionError, match="transpose of the expected value"):
-        expect_close("g", want.T, want)
-    with pytest.raises(AssertionError, match=r"g is wrong at index \(1, 1\): got 5, expected 4 \(hint!\)"):
-        expect_close("g", np.array([[1.0, 2.0], [3.0, 5.0]]), want, hint="hint!")
-
-
-def test_importing_the_visible_helpers_does_not_import_nbgrader():
-    import subprocess
-    import sys
-
-    code = "import sys, course_utils.grading; print('nbconvert' in sys.modules or 'nbgrader' in sys.modules)"
+# -- the visible tests' helper ---------------------------------------------------------------------
+def test_importing_the_visible_tests_helper_does_not_import_nbgrader():
+    code = (
+        "import sys; from course_utils.grading.local import check; "
+        "print('nbconvert' in sys.modules or 'nbgrader' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
 

@@ -81,7 +81,6 @@ CHECKED = [
     "course_utils/grading/protocol.py",
     "course_utils/grading/reporting.py",
     "course_utils/grading/sandbox.py",
-    "course_utils/grading/visible.py",
     "tests/test_grading.py",
     "tests/test_sandbox.py",
     "benchmarks/bench_autograde.py",

@@ -13,13 +13,11 @@
       python -m course_utils.grading autograde ps1   # sandboxed verdicts (N workers), nbgrader records, report
       python -m course_utils.grading report ps1      # scores per part or an explicit error; CSV + PNG
 
-* :mod:`~course_utils.grading.visible` and :mod:`~course_utils.grading.local`: helpers of the
-  visible tests in the student's own kernel.
+* :mod:`~course_utils.grading.local`: ``check(ps, grade_id, globals())``, the visible tests in the
+  student's own kernel (the grader's own check, on practice inputs).
 
 None of this package exists inside the grading sandbox.
 """
-
-from .visible import expect_close, expect_shape
 
 _LAZY = {
     "main": "cli",
@@ -34,7 +32,7 @@ _LAZY = {
 
 
 def __getattr__(name):
-    # imported on first use, so that a notebook's `from course_utils.grading import expect_close`
+    # imported on first use, so that a notebook's `from course_utils.grading.local import check`
     # does not import nbconvert and nbgrader
     if name in _LAZY:
         import importlib
@@ -44,8 +42,6 @@ def __getattr__(name):
 
 
 __all__ = [
-    "expect_shape",
-    "expect_close",
     "ShortenTestTracebacks",
     "RecordVerdicts",
     "Submission",

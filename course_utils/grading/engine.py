@@ -381,26 +381,55 @@ class Interrupted(KeyboardInterrupt):
     """Grading was stopped by a signal (SIGINT, SIGTERM, SIGHUP); raised so that cleanup runs."""
 
 
+_signalled: list = []  # the signal that stopped grading, once one has arrived
+_deferred: list = []  # non-empty while the signal must not interrupt the main thread where it is
+_depth: list = []  # nested stop_on_signals contexts
+
+
 @contextmanager
 def stop_on_signals():
     """In the main thread: SIGTERM and SIGHUP (like Ctrl-C) raise :class:`Interrupted` once, so every
-    ``finally`` runs (sandboxes killed, stage removed); further signals are ignored while cleaning up."""
+    ``finally`` runs (sandboxes killed, stage removed); further signals are ignored while cleaning up.
+
+    Inside :func:`_deferring` (the loop that waits on the worker pool) the signal is only recorded and
+    raised at a safe point: raised inside ``concurrent.futures.wait`` it can leave a future's lock held,
+    and the pool's manager thread then hangs the exit.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    fired = []
 
     def handler(signum, frame):
-        if not fired:
-            fired.append(signum)
-            raise Interrupted(f"stopped by {signal.Signals(signum).name}")
+        if not _signalled:
+            _signalled.append(signum)
+            if not _deferred:
+                raise Interrupted(f"stopped by {signal.Signals(signum).name}")
 
+    if not _depth:
+        _signalled.clear()  # a new grading run (an earlier one in this process may have been stopped)
+    _depth.append(True)
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
         yield
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
+        _depth.pop()
+
+
+def _raise_if_signalled():
+    if _signalled:
+        raise Interrupted(f"stopped by {signal.Signals(_signalled[0]).name}")
+
+
+@contextmanager
+def _deferring():
+    _deferred.append(True)
+    try:
+        yield
+    finally:
+        _deferred.pop()
+    _raise_if_signalled()  # a signal that arrived while deferred (not raised when leaving with an error)
 
 
 def _init_worker():
@@ -420,9 +449,10 @@ def _init_worker():
 
 def _stop_pool(pool: ProcessPoolExecutor, grace: float = 10.0) -> None:
     """Cancel what has not started, end the workers and wait until they are gone."""
-    pool.shutdown(wait=False, cancel_futures=True)
     # Python 3.14 has pool.terminate_workers(); before it, the processes are only in _processes
+    # (taken before shutdown(), which drops it)
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
     for proc in processes:
         if proc.is_alive():
             proc.terminate()
@@ -436,25 +466,27 @@ def _stop_pool(pool: ProcessPoolExecutor, grace: float = 10.0) -> None:
 
 def _run_pool(jobs: list, workers: int, out_dir: Path, results: dict, progress) -> list:
     """Grade ``jobs`` with ``workers`` processes; returns the jobs whose worker process died."""
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
     lost = []
-    try:
-        futures = {pool.submit(_worker, job): job for job in jobs}
-        pending = set(futures)
-        while pending:
-            # wake up twice a second: a signal that another thread received runs its handler here
-            done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-            for fut in done:
-                try:
-                    verdict = fut.result()
-                except BrokenProcessPool:  # a worker was killed (OOM killer, kill -9): not this submission's fault
-                    lost.append(futures[fut])
-                    continue
-                _store(out_dir, verdict, results, progress)
-    except BaseException:
-        _stop_pool(pool)
-        raise
-    pool.shutdown(wait=True)
+    with _deferring():
+        pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker)
+        try:
+            futures = {pool.submit(_worker, job): job for job in jobs}
+            pending = set(futures)
+            while pending:
+                _raise_if_signalled()
+                # wake up twice a second to look for a signal
+                done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    try:
+                        verdict = fut.result()
+                    except BrokenProcessPool:  # a worker was killed (OOM killer, kill -9): not this submission's
+                        lost.append(futures[fut])
+                        continue
+                    _store(out_dir, verdict, results, progress)
+        except BaseException:
+            _stop_pool(pool)
+            raise
+        pool.shutdown(wait=True)
     return lost
 
 
