@@ -347,6 +347,10 @@ def _worker(args):
     _busy.append(student)
     try:
         return grade_submission(ps, student, release, Path(nb_path), stage, limits, isolate, secret, key)
+    except Interrupted:
+        if _pool_worker:  # stopped by the grader: the sandbox is closed; take no further job
+            os._exit(1)
+        raise
     except Exception:
         v = SubmissionVerdict(ps, student, key=key or "")
         v.error = "grading failed: " + traceback.format_exc(limit=4)[-2000:]
@@ -356,6 +360,7 @@ def _worker(args):
 
 
 _busy: list = []  # in a pool worker: the submission it is grading now, if any
+_pool_worker: list = []  # non-empty in a pool worker process
 
 
 def make_stage(isolate: bool) -> Stage:
@@ -435,6 +440,7 @@ def _deferring():
 def _init_worker():
     # The main process decides when to stop (Ctrl-C reaches the whole process group); it ends the
     # workers with SIGTERM, which closes the current submission's sandbox on the way out.
+    _pool_worker.append(True)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
 
