@@ -489,3 +489,23 @@ def test_a_change_anywhere_in_the_package_code_makes_cached_verdicts_stale(tmp_p
     package = Path(engine.__file__).resolve().parents[1]
     assert engine._course_utils_digest() == engine.source_digest(package)
     assert (package / "grading" / "mistakes").is_dir() and (package / "conv.py").is_file()
+
+
+def test_submissions_nbgrader_did_not_record_are_named(tmp_path, monkeypatch):
+    from course_utils.grading import cli
+    from course_utils.grading.engine import SubmissionVerdict
+    from course_utils.grading.sandbox import Limits
+
+    # a stand-in for nbgrader that records ann only and fails (as nbgrader does when any submission fails)
+    fake = (
+        "import pathlib; p = pathlib.Path('autograded/ann/ps1'); p.mkdir(parents=True); "
+        "(p / 'ps1.ipynb').write_text('{}'); print('bob: nbgrader broke'); exit(1)"
+    )
+    monkeypatch.setattr(cli, "_nbgrader_cmd", lambda: [sys.executable, "-c", fake])
+    verdicts = {s: SubmissionVerdict("ps1", s, key=f"key-{s}") for s in ("ann", "bob")}
+    verdicts["cem"] = SubmissionVerdict("ps1", "cem", error="ps1.ipynb is not valid JSON")  # nothing to record
+    (tmp_path / "reports" / "ps1" / "verdicts").mkdir(parents=True)
+    assert cli.record_in_gradebook("ps1", tmp_path, verdicts, Limits(), True) == ["bob"]
+    assert "bob: nbgrader broke" in (tmp_path / "reports" / "ps1" / "logs" / "autograde.log").read_text()
+    stamps = sorted(p.name for p in (tmp_path / "reports" / "ps1" / "verdicts").glob("*.recorded"))
+    assert stamps == ["ann.recorded"]  # bob is recorded again next time; cem is an error row, never recorded

@@ -119,8 +119,11 @@ def _run_to_the_end(cmd: list, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
-def record_in_gradebook(ps: str, course: Path, verdicts: dict, limits: Limits, isolate: bool) -> int:
-    """One ``nbgrader autograde`` call for the submissions whose recorded verdict is missing or stale."""
+def record_in_gradebook(ps: str, course: Path, verdicts: dict, limits: Limits, isolate: bool) -> list[str]:
+    """One ``nbgrader autograde`` call for the submissions whose recorded verdict is missing or stale.
+
+    Returns the gradable submissions nbgrader did not record (nbgrader's own exit code is 1 as soon as
+    any submission fails, an unreadable one included, so it says little)."""
     out_dir = verdict_dir(course, ps)
     stale = []
     for student, v in verdicts.items():
@@ -133,7 +136,7 @@ def record_in_gradebook(ps: str, course: Path, verdicts: dict, limits: Limits, i
             shutil.rmtree(course / "autograded" / student / ps, ignore_errors=True)
     if not stale:
         print("the gradebook is up to date: nothing to record")
-        return 0
+        return []
     env = {**os.environ, "PATH": str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")}
     env.pop("MPLBACKEND", None)
     cmd = [
@@ -151,15 +154,18 @@ def record_in_gradebook(ps: str, course: Path, verdicts: dict, limits: Limits, i
     log_dir = course / "reports" / ps / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     (log_dir / "autograde.log").write_text((proc.stdout or "") + (proc.stderr or ""))
+    unrecorded = []
     for student in stale:
         if (course / "autograded" / student / ps / f"{ps}.ipynb").exists():
             (out_dir / f"{student}.recorded").write_text(verdicts[student].key)
+        else:
+            unrecorded.append(student)
     print(
         f"nbgrader autograde finished in {time.perf_counter() - t0:.1f} s (exit {proc.returncode}; log in "
         f"{(log_dir / 'autograde.log').relative_to(course)})",
         flush=True,
     )
-    return proc.returncode
+    return unrecorded
 
 
 def autograde(
@@ -169,7 +175,8 @@ def autograde(
     isolate: bool = True,
     workers: int | None = None,
     force: bool = False,
-) -> dict:
+) -> tuple[dict, list]:
+    """Verdicts of every submission (sandboxed), recorded by nbgrader; returns ``(verdicts, unrecorded)``."""
     course = Path(course_dir).resolve()
     limits = limits or Limits()
     if force:
@@ -178,8 +185,8 @@ def autograde(
     with stop_on_signals():  # SIGTERM/SIGHUP end grading like Ctrl-C: sandboxes and stage are removed
         verdicts = compute_verdicts(ps, course, limits, isolate=isolate, workers=workers, progress=Progress())
         print(f"verdicts of {len(verdicts)} submission(s) in {time.perf_counter() - t0:.1f} s", flush=True)
-        record_in_gradebook(ps, course, verdicts, limits, isolate)
-    return verdicts
+        unrecorded = record_in_gradebook(ps, course, verdicts, limits, isolate)
+    return verdicts, unrecorded
 
 
 def main(argv=None) -> int:
@@ -214,10 +221,13 @@ def main(argv=None) -> int:
     except Refused as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    unrecorded = []
     if args.command == "autograde":
         limits = Limits(memory_mb=args.memory, timeout=args.timeout, nproc=args.nproc)
         try:
-            autograde(args.ps, args.course_dir, limits, isolate=isolate, workers=args.workers, force=args.force)
+            _, unrecorded = autograde(
+                args.ps, args.course_dir, limits, isolate=isolate, workers=args.workers, force=args.force
+            )
         except SandboxUnavailable as exc:
             print(f"error: cannot grade in a sandbox: {' '.join(str(exc).split())}", file=sys.stderr)
             return 2
@@ -230,4 +240,12 @@ def main(argv=None) -> int:
             )
             return 130
     report(args.ps, args.course_dir, args.out)
+    if unrecorded:  # their rows above say "not autograded"; the exit code tells a script
+        print(
+            f"error: nbgrader did not record {len(unrecorded)} graded submission(s) ({', '.join(unrecorded[:10])}"
+            f"{', ...' if len(unrecorded) > 10 else ''}): see reports/{args.ps}/logs/autograde.log, then run "
+            "autograde again",
+            file=sys.stderr,
+        )
+        return 1
     return 0
