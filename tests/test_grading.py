@@ -12,6 +12,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 from unittest import mock
 
@@ -509,3 +510,36 @@ def test_submissions_nbgrader_did_not_record_are_named(tmp_path, monkeypatch):
     assert "bob: nbgrader broke" in (tmp_path / "reports" / "ps1" / "logs" / "autograde.log").read_text()
     stamps = sorted(p.name for p in (tmp_path / "reports" / "ps1" / "verdicts").glob("*.recorded"))
     assert stamps == ["ann.recorded"]  # bob is recorded again next time; cem is an error row, never recorded
+
+
+def test_an_interrupted_recording_call_lets_nbgrader_clean_up(tmp_path, monkeypatch):
+    """Ctrl-C while nbgrader records: it gets SIGTERM and time to remove its sandboxes and stage
+    (subprocess.run would kill it 0.25 s after the interrupt)."""
+    from course_utils.grading import cli
+
+    child = (
+        "import pathlib, signal, sys, time\n"
+        "def stop(*args):\n"
+        "    time.sleep(1.0)  # removing a stage takes a moment\n"
+        "    pathlib.Path('cleaned').write_text('yes')\n"
+        "    sys.exit(0)\n"
+        "signal.signal(signal.SIGTERM, stop)\n"
+        "pathlib.Path('ready').write_text('yes')\n"
+        "time.sleep(120)\n"
+    )
+    real = subprocess.Popen.communicate
+    calls = []
+
+    def interrupted_once(self, *args, **kwargs):
+        if not calls:
+            calls.append(1)
+            deadline = time.monotonic() + 60
+            while not (tmp_path / "ready").exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            raise KeyboardInterrupt  # as if Ctrl-C arrived while waiting for nbgrader
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "communicate", interrupted_once)
+    with pytest.raises(KeyboardInterrupt):
+        cli.run_to_the_end([sys.executable, "-c", child], cwd=tmp_path)
+    assert (tmp_path / "cleaned").read_text() == "yes"

@@ -103,7 +103,7 @@ def _nbgrader_cmd() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "nbgrader"]
 
 
-def _run_to_the_end(cmd: list, **kwargs) -> subprocess.CompletedProcess:
+def run_to_the_end(cmd: list, **kwargs) -> subprocess.CompletedProcess:
     """``subprocess.run`` that, when interrupted, lets the child clean up (its sandboxes, its stage)
     for up to 30 s before killing it (``subprocess.run`` kills it after 0.25 s)."""
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs) as proc:
@@ -150,7 +150,7 @@ def record_in_gradebook(ps: str, course: Path, verdicts: dict, limits: Limits, i
     ]
     t0 = time.perf_counter()
     print(f"recording {len(stale)} verdict(s) in the gradebook (nbgrader autograde) ...", flush=True)
-    proc = _run_to_the_end(cmd, cwd=course, env=env)
+    proc = run_to_the_end(cmd, cwd=course, env=env)
     log_dir = course / "reports" / ps / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     (log_dir / "autograde.log").write_text((proc.stdout or "") + (proc.stderr or ""))
