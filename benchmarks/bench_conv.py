@@ -9,7 +9,7 @@ course_utils is faster. "fast" is ``course_utils.fast`` (what the demos and ``Ti
 "readable" the vectorized versions in ``course_utils.conv`` / ``course_utils.pooling`` (what a
 student reads), "naive" their loop versions. PyTorch columns appear when ``torch`` is importable (an
 optional baseline: ``pip install torch==2.13.0`` gives a CPU build on Python 3.11).
-Widget callback times of ``course_utils.demos_cnn`` are reported at the end.
+The demos' own times are in ``benchmarks/bench_demos.py`` (every control of every demo).
 
 ``--threads 1`` pins numpy's BLAS, course_utils' own worker threads and PyTorch to one thread
 each: on a machine shared with other jobs that comparison is much steadier than the default
@@ -278,25 +278,6 @@ def bench_isolated(repeats, threads, rounds=5):
     print()
 
 
-def bench_widgets(repeats):
-    try:
-        from course_utils import demos_cnn
-    except ImportError as exc:  # the demos need ipywidgets/matplotlib, part of the runtime install
-        print(f"\n(widget timings skipped: {exc})")
-        return
-    print("\n### Widget callbacks (course_utils.demos_cnn), default settings\n")
-    print("| demo | control change | median ms | max ms |")
-    print("|---|---|---|---|")
-    for name, _demo, changes in demos_cnn.benchmark_cases():
-        for label, action in changes:
-            times = []
-            for r in range(repeats):
-                start = CLOCK()
-                action(r)
-                times.append(CLOCK() - start)
-            print(f"| {name} | {label} | {1e3 * statistics.median(times):.1f} | {1e3 * max(times):.1f} |")
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
@@ -342,7 +323,6 @@ def main(argv=None):
     if args.isolated:
         bench_isolated(repeats, args.threads)
     bench_layers(repeats)
-    bench_widgets(max(5, repeats))
 
 
 if __name__ == "__main__":

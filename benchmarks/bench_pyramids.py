@@ -1,4 +1,4 @@
-"""Benchmark: course_utils' pyramids against OpenCV, scikit-image and pyrtools; demo callback timings.
+"""Benchmark: course_utils' pyramids against OpenCV, scikit-image and pyrtools.
 
 Run:  .venv/bin/python benchmarks/bench_pyramids.py [--quick] [--threads N] [--clock wall|cpu] [--order rotate|fixed]
 
@@ -14,10 +14,7 @@ of libraries that are not installed are shown as "not installed" (install them
 with ``pip install -e '.[bench]'``). scikit-image has no inverse of its
 Laplacian pyramid (it is not invertible), so its reconstruction is "n/a".
 
-Then the live demos of ``course_utils.demos_pyramids`` on 512x512 images: the
-callback's computation (``compute``: new data into the artists) and the
-render of the figure (``render``) are timed separately; the goal is a total
-under 100 ms.
+The live demos are timed by ``benchmarks/bench_demos.py`` (every control of every demo).
 
 Order: the implementations are called in turn, the order rotating from round
 to round (``--order fixed`` keeps one order; see ``_time_round_robin``).
@@ -218,47 +215,6 @@ def bench_pyramids(sizes, repeats):
     return "\n".join(lines)
 
 
-def bench_demos(repeats):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from course_utils.demos_pyramids import BlendDemo, PyramidLevelDemo, SteeringDemo
-
-    cases = [
-        ("PyramidLevelDemo (camera 512x512 grey)", PyramidLevelDemo, "level", [1, 2, 3, 4, 5, 6, 0]),
-        (
-            "BlendDemo (apple/orange 512x512 colour, 6 levels)",
-            BlendDemo,
-            "position",
-            [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6],
-        ),
-        ("SteeringDemo (512x512, sigma 3)", SteeringDemo, "angle", [10, 40, 70, 100, 130, 160, 190]),
-    ]
-    lines = [
-        "| demo (default settings) | compute ms | render ms (figure to JPEG) | whole callback ms (goal < 100) |",
-        "|---|---|---|---|",
-    ]
-    for label, cls, control, values in cases:
-        demo = cls()
-        compute, render, whole = [], [], []
-        for r in range(repeats):
-            for v in values:
-                start = time.perf_counter()
-                getattr(demo, control).value = v if control == "level" else v + 1e-3 * r
-                whole.append(time.perf_counter() - start)
-                start = time.perf_counter()
-                demo.compute()
-                compute.append(time.perf_counter() - start)
-                start = time.perf_counter()
-                demo.render()
-                render.append(time.perf_counter() - start)
-        lines.append(
-            f"| {label} | {_fmt_ms(statistics.median(compute))} | {_fmt_ms(statistics.median(render))} "
-            f"| {_fmt_ms(statistics.median(whole))} |"
-        )
-    return "\n".join(lines)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="512x512 only, fewer repeats")
@@ -305,8 +261,6 @@ def main(argv=None):
         "Ratios: ours / OpenCV and other / ours.\n"
     )
     print(bench_pyramids(sizes, repeats))
-    print("\n## Live demo callbacks (512x512)\n")
-    print(bench_demos(1 if args.quick else 3))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ import pytest
 from course_utils.conv import conv2d_backward, conv2d_forward, input_pixel_region
 from course_utils.demos.conv import ConvGradientDemo
 from course_utils.demos.pooling import PoolingRoutingDemo, parse_grid
-from course_utils.demos_cnn import benchmark_cases
 from course_utils.pooling import avg_pool_backward, avg_pool_forward
 
 
@@ -142,18 +141,6 @@ def test_parse_grid_errors():
         parse_grid("1 a; 2 3")
     with pytest.raises(ValueError, match="square grid of at least 2x2, got 2x3"):
         parse_grid("1 2 3; 4 5 6")
-
-
-def test_benchmark_cases_change_one_control_each():
-    cases = benchmark_cases()
-    assert [name for name, _, _ in cases] == ["ConvGradientDemo", "PoolingRoutingDemo"]
-    (_, conv, conv_changes), (_, pool, pool_changes) = cases
-    seed = pool.seed
-    for _, action in conv_changes + pool_changes:
-        action(0)
-    assert (conv.i_in.value, conv.stride.value, conv.mode.value) == (1, 2, "filter weight")
-    assert (pool.kind.value, pool.size.value, pool.seed) == ("average", 3, seed + 1)
-    assert conv.total == pytest.approx(conv.reference)
 
 
 def test_pool_demo_typed_box_shows_the_active_input(pool_demo):
