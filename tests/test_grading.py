@@ -543,3 +543,14 @@ def test_an_interrupted_recording_call_lets_nbgrader_clean_up(tmp_path, monkeypa
     with pytest.raises(KeyboardInterrupt):
         cli.run_to_the_end([sys.executable, "-c", child], cwd=tmp_path)
     assert (tmp_path / "cleaned").read_text() == "yes"
+
+
+def test_a_new_course_secret_makes_cached_verdicts_stale(tmp_path):
+    """The secret salts the hidden inputs: a verdict computed under another secret is not reused."""
+    from course_utils.grading import engine
+    from course_utils.grading.sandbox import Limits
+
+    _, check_file = engine.load_parts("ps1")
+    key = engine.cache_key("ps1", [], check_file, Limits(), True, "first secret")
+    assert engine.cache_key("ps1", [], check_file, Limits(), True, "first secret") == key
+    assert engine.cache_key("ps1", [], check_file, Limits(), True, "second secret") != key

@@ -124,11 +124,12 @@ def _course_utils_digest() -> str:
     return source_digest(Path(__file__).resolve().parents[1])
 
 
-def cache_key(ps: str, steps: list, check_file: Path, limits: Limits, isolate: bool) -> str:
+def cache_key(ps: str, steps: list, check_file: Path, limits: Limits, isolate: bool, secret: str) -> str:
     h = hashlib.sha256()
     for item in (
         ENGINE_VERSION,
         ps,
+        hashlib.sha256(secret.encode()).hexdigest(),  # a new secret means new hidden inputs: grade again
         json.dumps(steps),
         check_file.read_text(),
         json.dumps({k: float(v) for k, v in asdict(limits).items()}, sort_keys=True),  # 10 and 10.0 alike
@@ -283,7 +284,7 @@ def grade_submission(
         verdict.error = f"{notebook_path.name} is {problem}" if problem.startswith("not") else problem
         return verdict
     steps, missing = program(release, nb)
-    verdict.key = key or cache_key(ps, steps, check_file, limits, isolate)
+    verdict.key = key or cache_key(ps, steps, check_file, limits, isolate, secret)
     runner = SubmissionRunner(stage, steps, notebook_path.parent, limits, isolate, student)
     variant = Variant.for_student(ps, student, secret)
     proxy = StudentProxy(runner)
@@ -547,7 +548,7 @@ def compute_verdicts(
             )
             continue
         steps, _ = program(release, nb)
-        key = cache_key(ps, steps, check_file, limits, isolate)
+        key = cache_key(ps, steps, check_file, limits, isolate, secret)
         cached = out_dir / f"{student}.json"
         if cached.exists():
             try:

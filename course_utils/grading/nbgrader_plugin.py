@@ -24,6 +24,7 @@ import nbformat
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Float, Int
 
+from .api import course_secret
 from .engine import SubmissionVerdict, cache_key, compute_verdicts, load_parts, nbgrader_meta, program, verdict_dir
 from .sandbox import Limits
 
@@ -118,7 +119,7 @@ class RecordVerdicts(Preprocessor):
         release = json.loads(release_path.read_text())
         steps, _ = program(release, json.loads(nbformat.writes(nb)))
         _, check_file = load_parts(ps)
-        key = cache_key(ps, steps, check_file, self.limits(), not self.no_sandbox)
+        key = cache_key(ps, steps, check_file, self.limits(), not self.no_sandbox, course_secret(course))
         cached = verdict_dir(course, ps) / f"{student}.json"
         if cached.exists():
             v = SubmissionVerdict.from_json(cached.read_text())
