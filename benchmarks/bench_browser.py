@@ -37,19 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from course_utils.demos import DEMOS  # noqa: E402
-from course_utils.demos.drive import INSTRUMENT_JS, demo_actions, is_enabled, latencies, perform  # noqa: E402
+from course_utils.demos.drive import CHROMIUM_ARGS, INSTRUMENT_JS, demo_actions, is_enabled, latencies, perform  # noqa: E402
 from course_utils.demos.presenter import demo_notebook_name, write_presenter_notebooks  # noqa: E402
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def _course():

@@ -29,6 +29,7 @@ from conftest import free_port, load_course_script
 
 from course_utils.demos import DEMOS
 from course_utils.demos.drive import (
+    CHROMIUM_ARGS,
     demo_actions,
     fits_in_view,
     is_enabled,
@@ -48,16 +49,6 @@ pytestmark = [
     pytest.mark.xdist_group("browser"),  # one JupyterLab and one Voila for all (course.py: --dist loadgroup)
 ]
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PROJECTOR = {"width": 1280, "height": 720}
 LECTURES = sorted({entry.notebook for entry in DEMOS})
 GRID = "9 1 1; 1 1 1; 1 1 5"  # typed into the pooling demo's grid box

@@ -182,16 +182,6 @@ def released(hub):
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium not installed (apt-get install chromium)")
@@ -199,6 +189,8 @@ def test_a_student_logs_in_and_sees_the_problem_set_in_jupyterlab(hub, released,
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
     student = hub.students[-1]
     with sync_api.sync_playwright() as p:
+        from course_utils.demos.drive import CHROMIUM_ARGS
+
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})

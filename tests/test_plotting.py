@@ -106,3 +106,10 @@ def test_fast_renderer_matches_a_full_redraw():
     assert np.mean(np.abs(_decode(r.png()) - fast)) < 0.5
     r.invalidate()
     assert np.mean(np.abs(_decode(r.png()) - fast)) > 10
+    # static_changed: True on the first key and on a new one (and the background is redrawn), else False
+    assert r.static_changed(None) and not r.static_changed(None)
+    black = _decode(r.png())
+    ax.set_facecolor("white")
+    assert np.mean(np.abs(_decode(r.png()) - black)) < 0.5  # same key: the cached background stays
+    assert r.static_changed(("white",)) and not r.static_changed(("white",))
+    assert np.mean(np.abs(_decode(r.png()) - black)) > 10

@@ -45,12 +45,10 @@ class GridPanel:
         self.borders = LineCollection([], colors="0.82", linewidths=1.0, zorder=0.5)
         ax.add_collection(self.borders)
 
-    def set(self, shape, title=None) -> bool:
-        """Show a grid of ``shape`` (rows, cols); True when anything changed."""
-        changed = False
-        if title is not None and title != self.ax.get_title():
+    def set(self, shape, title=None) -> None:
+        """Show a grid of ``shape`` (rows, cols) under ``title``."""
+        if title is not None:
             self.ax.set_title(title, y=1.0, pad=6)
-            changed = True
         shape = tuple(shape)
         if shape != self.shape:
             rows, cols = shape
@@ -60,8 +58,6 @@ class GridPanel:
             self.borders.set_segments(segments)
             self.ax.set_xlim(-0.5, cols - 0.5)
             self.ax.set_ylim(rows - 0.5, -0.5)
-            changed = True
-        return changed
 
 
 class TextGrid:

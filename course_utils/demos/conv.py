@@ -74,7 +74,6 @@ class ConvGradientDemo(Demo):
 
         self.pad_box = Rectangle((0, 0), 1, 1, fill=False, linestyle="--", edgecolor="0.4", linewidth=1.5)
         self.ax_x.add_patch(self.pad_box)
-        self._grids_for = None  # (stride, pad) the number grids were drawn for
         # the written-out sum goes into an HTML line under the controls (drawn text is what costs time)
         self.caption = widgets.HTML("")
         self.caption.add_class("course-status")
@@ -120,11 +119,8 @@ class ConvGradientDemo(Demo):
         _, cache = conv2d_forward(self.x[None, None], self.w[None, None], [0.0], stride=s, pad=p)
         dx, dw, _ = conv2d_backward(self.dy[None, None], cache)
         xp = np.pad(self.x, p)
-        if self._grids_for != (s, p):
-            self._grids_for = (s, p)
+        if self.renderer.static_changed((s, p)):  # the number grids depend on these only
             self._draw_grids(xp, out_size, p)
-            if hasattr(self, "renderer"):  # built after the first compute
-                self.renderer.invalidate()
         pixel_mode = self.mode.value == "input pixel"
         for control in (self.i_in, self.j_in):
             control.disabled = not pixel_mode

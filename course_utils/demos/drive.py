@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "CHROMIUM_ARGS",
     "INSTRUMENT_JS",
     "Action",
     "demo_actions",
@@ -23,6 +24,19 @@ __all__ = [
     "text_sizes",
     "fits_in_view",
     "run_all_in_lab",
+]
+
+#: headless Chromium as root with no network: without the background-networking flags it keeps
+#: trying Google's hosts (see FIELD-NOTES); used by the browser tests, the hub test and the benchmark
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 #: installs ``window.__lat``: input times, picture load times, and input-to-picture samples

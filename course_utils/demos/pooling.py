@@ -116,7 +116,6 @@ class PoolingRoutingDemo(Demo):
         )
         self.new_random = widgets.Button(description="new random input", layout=widgets.Layout(width="auto"))
         self.message = widgets.HTML("")
-        self._numbers_for = None  # the state the number grids were drawn for
         self.watch(self.kind, self.source, self.size, self.stride, self.window)
         self.grid_text.observe(self._on_typed, names="value")
         self.controls.append(self.grid_text)
@@ -221,12 +220,8 @@ class PoolingRoutingDemo(Demo):
         self.text_dx.show([[fmt(round(v, 2)) if v else "0" for v in row] for row in self.dx])
 
     def _draw(self, size, stride, oh):
-        numbers_for = (self.x.tobytes(), self.x.shape, self.kind.value, size, stride)
-        if numbers_for != self._numbers_for:
-            self._numbers_for = numbers_for
+        if self.renderer.static_changed((self.x.tobytes(), self.x.shape, self.kind.value, size, stride)):
             self._draw_numbers(size, stride, oh)
-            if hasattr(self, "renderer"):  # built after the first compute
-                self.renderer.invalidate()
         overlap = stride < size
         outlined = self.outlined_windows()
         corners = [(i * stride, j * stride) for i in range(oh) for j in range(oh)]

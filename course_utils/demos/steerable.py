@@ -39,7 +39,7 @@ class SteeringDemo(Demo):
         while min(shown_x.shape) >= 2 * self.SHOWN_SIDE:
             shown_x, shown_y = pyramids.downsample(shown_x), pyramids.downsample(shown_y)
         self.shown_x, self.shown_y = shown_x, shown_y
-        self.kernel = self.response = self.shown_response = None
+        self.kernel = self.response = None
         super().__init__()
 
     def build(self):
@@ -86,9 +86,8 @@ class SteeringDemo(Demo):
         self.kernel = steerable.steer(self.g_x, self.g_y, alpha)
         self.response = c * self.response_x
         self.response += s * self.response_y
-        self.shown_response = c * self.shown_x + s * self.shown_y  # = the response, halved as shown_x
         self.im_kernel.set_data(self.kernel)
-        self.im_response.set_data(self.shown_response)
+        self.im_response.set_data(c * self.shown_x + s * self.shown_y)  # = the response, halved as shown_x
         radius = self.g_x.shape[0] // 2
         self.arrow.set_data([radius, radius + 0.8 * radius * c], [radius, radius + 0.8 * radius * s])
         self.angle_label.value = f"{degrees}°"

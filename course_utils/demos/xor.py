@@ -329,7 +329,6 @@ class XORDemo(Demo):
         bar = self.fig.colorbar(self.map_image, ax=self.ax_map, fraction=0.05, pad=0.03)
         bar.set_ticks([0, 0.5, 1])
         bar.set_label("output", labelpad=2)
-        self._x_limit = None
         return [
             w.HBox([self.hidden, self.activation, self.lr]),
             w.HBox([self.batch_size, self.epochs, self.seed]),
@@ -422,10 +421,8 @@ class XORDemo(Demo):
         """Put the current loss history and decision map into the figure."""
         h = np.clip(np.asarray(self.history), *self.LOSS_RANGE)
         self.loss_line.set_data(np.arange(h.size), h)
-        if self._x_limit != self.target_epochs:  # the only static part that can change
-            self._x_limit = self.target_epochs
-            self.ax_loss.set_xlim(0, max(1, self._x_limit))
-            self.renderer.invalidate() if hasattr(self, "renderer") else None
+        if self.renderer.static_changed(self.target_epochs):  # the only static part that can change
+            self.ax_loss.set_xlim(0, max(1, self.target_epochs))
         _, _, out = decision_grid(self.mlp, n=self.grid_x.shape[0])
         self.map_image.set_data(out)
         units = f"{self.hidden.value} {self.activation.value} unit{'s' if self.hidden.value != 1 else ''}"
