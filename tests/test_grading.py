@@ -183,7 +183,9 @@ def test_compare_names_the_mistake_or_says_it_does_not_know():
 
 def test_verdicts_combine_and_refuse_scores_outside_0_1():
     v = Verdict.combine(Verdict.passed(), Verdict(0.5, "half"), Verdict.failed("no"))
-    assert v.score == 0.0 and v.message == "half; no"
+    assert v.score == 0.0 and v.message == "half. no."  # each message a sentence of its own
+    one = Verdict.combine(Verdict.passed("fine"), Verdict.failed("the part fails (your x = 1)."))
+    assert one.message == "the part fails (your x = 1)."
     with pytest.raises(ValueError, match="fraction"):
         Verdict(2.0)
 

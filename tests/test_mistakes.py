@@ -363,3 +363,46 @@ def test_random_graphs_always_come_with_inputs_they_are_defined_on():
     for seed in range(300):
         _, inputs, values = graph_and_inputs(np.random.default_rng(seed))
         assert len(inputs) == 3 and np.all(np.isfinite(values))
+
+
+def test_output_sizes_are_quoted_as_calls_and_a_valueerror_is_not_called_an_overflow():
+    """conv_output_size's outputs are one number per call, and a ValueError is recorded as NaN."""
+    cases = [(9, 3, 1, 2), (9, 3, 2, 2)]  # (W1, F, P, S): both tile with 2P; with P, 9 - 3 + 1 = 7 does not
+    assert BANK["ps3.conv_output_size"].reference(cases)[0].tolist() == [5.0, 6.0]
+    # P not doubled: the first case raises (recorded as NaN), the second returns (9 - 3 + 2)/2 + 1 = 5
+    not_doubled = judge("ps3.conv_output_size", np.array([np.nan, 5.0]), cases=cases)
+    assert not_doubled.mistakes == ["p_not_doubled"], not_doubled.message
+    assert "your conv_output_size(9, 3, p=1, s=2) raised a ValueError" in not_doubled.message
+    assert "nan" not in not_doubled.message.lower()
+    # a ValueError on a case that tiles, no classic mistake: named as such, never "an overflow"
+    raised = judge("ps3.conv_output_size", np.array([5.0, np.nan]), cases=cases, show_expected=True)
+    assert not raised.ok and raised.mistakes == []
+    assert "conv_output_size(9, 3, p=2, s=2) raised a ValueError is wrong, expected 6" in raised.message
+    assert "overflow" not in raised.message and "nan" not in raised.message.lower()
+
+
+def test_an_output_that_may_follow_from_a_named_mistake_is_not_told_none_match(monkeypatch):
+    from course_utils.grading.mistakes import Mistake, PartBank
+
+    def unpack(value, **_):
+        return tuple(value)
+
+    part = PartBank(
+        "test.two_outputs",
+        "two_outputs",
+        ("first", "second"),
+        lambda x: (x, 2 * x),
+        "second = 2 first",
+        (Mistake("sign", "{name} has the wrong sign", lambda x: (-x, 2 * x)),),
+        lambda rng: {"x": rng.standard_normal(3) + 3},
+        unpack=unpack,
+    )
+    monkeypatch.setitem(BANK, part.key, part)
+    x = part.inputs(np.random.default_rng(0))["x"]
+    both = judge(part.key, (-x, 5 * x), x=x)  # the first output matches "sign", the second nothing
+    assert both.mistakes == ["sign"] and "first has the wrong sign" in both.message
+    assert "second[0]" in both.message and "is wrong too" in both.message
+    assert "none of the classic" not in both.message
+    nothing = judge(part.key, (3 * x, 5 * x), x=x)  # nothing recognised: said plainly, first wrong entry only
+    assert nothing.mistakes == [] and "none of the classic mistakes" in nothing.message
+    assert "first[0]" in nothing.message and "second" not in nothing.message.split("Second")[0]

@@ -125,7 +125,10 @@ class Verdict:
         messages = [v.message for v in verdicts if v.score < 1.0 and v.message]
         if not messages:
             messages = [v.message for v in verdicts if v.message][:1]
-        return cls(score, "; ".join(messages))
+        if len(messages) > 1:  # sentences of their own: "... (your x = 1). f(8, 3) returned 3: ..."
+            messages = [m if m.rstrip().endswith((".", "!", "?")) else m.rstrip() + "." for m in messages]
+            return cls(score, " ".join(messages))
+        return cls(score, messages[0] if messages else "")
 
 
 @dataclass(frozen=True)

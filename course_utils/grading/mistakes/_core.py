@@ -47,9 +47,19 @@ class PartBank:
     unpack: Callable[..., tuple] = None
     shape_hint: str = ""
     uses: tuple = ()  # the student's own functions this part may call (earlier parts): see judge(helpers=)
+    entry: Callable[..., str] = None  # entry(idx, **inputs) names one entry, e.g. "conv_output_size(9, 3, p=1, s=2)"
+    nan_means: str = ""  # what a NaN in an output stands for, e.g. "raised a ValueError" (not an overflow)
 
     def names(self, **inputs) -> tuple:
         return self.outputs(**inputs) if callable(self.outputs) else self.outputs
+
+    def quote(self, name: str, idx: tuple, value: float, inputs: dict) -> str:
+        """One entry of an output as the message quotes it: ``zs[0] (z^2)[1] = 0.5``."""
+        entry = self.entry(idx, **inputs) if self.entry else _entry(name, idx)
+        return f"{entry} {self.says_value(value)}"
+
+    def says_value(self, value: float) -> str:
+        return self.nan_means if self.nan_means and np.isnan(value) else f"= {_fmt(value)}"
 
     def pack(self, values: tuple):
         """The bank's tuple of outputs in the form the student's function returns (inverse of ``unpack``)."""
@@ -108,8 +118,9 @@ def _entry(name: str, idx: tuple) -> str:
 
 
 def _first_wrong(got: np.ndarray, want: np.ndarray, rtol=RTOL, atol=ATOL) -> tuple:
-    with np.errstate(all="ignore"):
-        bad = ~(np.abs(got - want) <= atol + rtol * np.abs(want))
+    with np.errstate(all="ignore"):  # the same rule as _close: equal NaNs and equal infinities agree
+        bad = ~((np.isnan(got) & np.isnan(want)) | (np.isinf(got) & (got == want)))
+        bad &= ~(np.abs(got - want) <= atol + rtol * np.abs(want))
     return tuple(int(i) for i in np.argwhere(bad)[0]) if got.ndim else ()
 
 
@@ -229,7 +240,7 @@ def judge(
             return Diagnosis(True, note=note)
 
     found = match_mistakes(part, got_t, inputs, want, rtol, atol, helpers, reraise)
-    lines, keys = [], []
+    lines, keys, unexplained = [], [], False
     for k, (name, g, w) in enumerate(zip(names, got_t, want)):
         if _close(g, w, rtol, atol):
             continue
@@ -237,35 +248,48 @@ def judge(
             mistake = found[k][0]
             if mistake.key not in keys:
                 keys.append(mistake.key)
-                lines.append(_mistake_line(mistake, name, g, w))
+                lines.append(_mistake_line(mistake, part, name, g, w, inputs))
             continue
         if g.shape != w.shape:
             lines.append(_shape_message(name, g.shape, w.shape, part.shape_hint))
             continue
-        if not np.all(np.isfinite(g)):
-            idx = tuple(int(i) for i in np.argwhere(~np.isfinite(g))[0]) if g.ndim else ()
+        overflow = np.isinf(g) if part.nan_means else ~np.isfinite(g)  # a NaN may stand for something else
+        if np.any(overflow):
+            idx = tuple(int(i) for i in np.argwhere(overflow)[0]) if g.ndim else ()
+            entry = part.entry(idx, **inputs) if part.entry else _entry(name, idx)
             lines.append(
-                f"{_entry(name, idx)} is {_fmt(g[idx])}: a NaN or infinity appeared (an overflow, "
+                f"{entry} is {_fmt(g[idx])}: a NaN or infinity appeared (an overflow, "
                 f"or 0/0?); {part.depends}."
             )
             continue
         idx = _first_wrong(g, w, rtol, atol)
         expected = f", expected {_fmt(w[idx])}" if show_expected else ""
-        lines.append(
-            f"{_entry(name, idx)} = {_fmt(g[idx])} is wrong{expected}. {part.depends[0].upper()}"
-            f"{part.depends[1:]}. Your numbers match none of the classic mistakes we know for "
-            f"this part, so check that entry's computation by hand."
-        )
-        break  # only the first wrong entry when nothing is recognised
+        if show_expected and part.nan_means and np.isnan(w[idx]):
+            expected = f"; it should have {part.nan_means}"
+        depends = f"{part.depends[0].upper()}{part.depends[1:]}."
+        if found:  # another output matched a mistake: this one may only follow from it, so no "none match"
+            if unexplained:
+                continue
+            unexplained = True
+            lines.append(
+                f"{part.quote(name, idx, g[idx], inputs)} is wrong too{expected}; it may follow from the "
+                f"mistake named here, so fix that first and check again. {depends}"
+            )
+        else:
+            lines.append(
+                f"{part.quote(name, idx, g[idx], inputs)} is wrong{expected}. {depends} Your numbers match "
+                f"none of the classic mistakes we know for this part, so check that entry's computation by hand."
+            )
+            break  # only the first wrong entry when nothing is recognised
     return Diagnosis(False, " ".join(lines), keys)
 
 
-def _mistake_line(mistake: Mistake, name: str, got: np.ndarray, want: np.ndarray) -> str:
+def _mistake_line(mistake: Mistake, part: PartBank, name: str, got: np.ndarray, want: np.ndarray, inputs) -> str:
     if got.shape == want.shape and got.size:
         idx = _first_wrong(got, want) if not _close(got, want) else ()
         if got.ndim and not idx:
             idx = tuple(0 for _ in got.shape)
-        quote = f" (your {_entry(name, idx)} = {_fmt(got[idx])})"
+        quote = f" (your {part.quote(name, idx, got[idx], inputs)})"
     elif got.size:
         quote = f" (your {name} has shape {tuple(got.shape)})"
     else:

@@ -52,7 +52,7 @@ register(
         "conv_output_size",
         ("output sizes",),
         _sizes,
-        "each size is (W1 − F + 2P)/S + 1 of its own (W1, F, P, S); NaN stands for a ValueError",
+        "each size is (W1 − F + 2P)/S + 1 of its own (W1, F, P, S), a whole number when the window tiles",
         (
             Mistake(
                 "p_not_doubled",
@@ -72,6 +72,8 @@ register(
         ),
         _size_cases,
         terms=lambda cases: {},
+        entry=lambda idx, cases: "conv_output_size({}, {}, p={}, s={})".format(*cases[idx[0]]),
+        nan_means="raised a ValueError",
     )
 )
 
