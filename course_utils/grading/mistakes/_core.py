@@ -258,8 +258,7 @@ def judge(
             idx = tuple(int(i) for i in np.argwhere(overflow)[0]) if g.ndim else ()
             entry = part.entry(idx, **inputs) if part.entry else _entry(name, idx)
             lines.append(
-                f"{entry} is {_fmt(g[idx])}: a NaN or infinity appeared (an overflow, "
-                f"or 0/0?); {part.depends}."
+                f"{entry} is {_fmt(g[idx])}: a NaN or infinity appeared (an overflow, or 0/0?); {part.depends}."
             )
             continue
         idx = _first_wrong(g, w, rtol, atol)
