@@ -12,6 +12,7 @@ Extra arguments are passed through, e.g. ``python3 course.py lab --no-browser``
 or ``python3 course.py test -k conv``. ``present`` opens a page listing the demos, or with an
 argument one lecture notebook (``06``, ``06_backprop_convolution``) or one demo (``BlendDemo``).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -42,7 +43,7 @@ def _pyproject_hash() -> str:
 
 def ensure_environment(extras: set[str]) -> None:
     """Create .venv and install the package (editable) with ``extras`` unless already done."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (this runs under any python3, before .venv exists)
         sys.exit(f"[course] Python >= 3.11 is needed, this is {sys.version.split()[0]}")
     if not PYTHON.exists():
         _say(f"creating the virtual environment {VENV.relative_to(ROOT)}/ ...")
@@ -72,7 +73,8 @@ def lab_command(args: list[str], bin_dir: Path = BIN, root: Path = ROOT) -> list
     """The JupyterLab command line: the course root as the file browser's root, opened on notebooks/."""
     as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []  # containers, CI
     return [
-        str(bin_dir / "jupyter"), "lab",
+        str(bin_dir / "jupyter"),
+        "lab",
         f"--ServerApp.root_dir={root}",
         "--LabApp.default_url=/lab/tree/notebooks",
         *as_root,
@@ -116,11 +118,12 @@ def lab(args: list[str]) -> int:
 def present_command(folder: Path, port: int, args: list[str], bin_dir: Path = BIN) -> list[str]:
     """The Voila command line of lecture mode: the presenter pages in ``folder``, code hidden."""
     return [
-        str(bin_dir / "voila"), str(folder),
+        str(bin_dir / "voila"),
+        str(folder),
         f"--port={port}",
-        "--no-browser",                                   # present() opens the page listing the demos
+        "--no-browser",  # present() opens the page listing the demos
         "--theme=light",
-        "--VoilaConfiguration.show_tracebacks=True",      # a lecturer should see what went wrong
+        "--VoilaConfiguration.show_tracebacks=True",  # a lecturer should see what went wrong
         *args,
     ]
 
@@ -159,9 +162,17 @@ def present(args: list[str]) -> int:
     target = args[0] if args and not args[0].startswith("-") else None
     rest = args[1:] if target else args
     folder = Path(tempfile.mkdtemp(prefix="course-present-"))
-    subprocess.run([str(PYTHON), "-c", "import sys; from course_utils.demos.presenter import "
-                    "write_presenter_notebooks as w; w(sys.argv[1], sys.argv[2])", str(folder),
-                    str(ROOT / "notebooks")], check=True)
+    subprocess.run(
+        [
+            str(PYTHON),
+            "-c",
+            "import sys; from course_utils.demos.presenter import "
+            "write_presenter_notebooks as w; w(sys.argv[1], sys.argv[2])",
+            str(folder),
+            str(ROOT / "notebooks"),
+        ],
+        check=True,
+    )
     page = present_page(target, folder)
     port = next((int(a.split("=", 1)[1]) for a in rest if a.startswith("--port=")), None) or _free_port()
     rest = [a for a in rest if not a.startswith("--port=")]
@@ -198,9 +209,11 @@ def test(args: list[str]) -> int:
 def hub(args: list[str]) -> int:
     """A JupyterHub with an instructor and students as local system users (see deploy/localhub.py)."""
     if hasattr(os, "geteuid") and os.geteuid() != 0:
-        _say("`hub` needs root: it creates system users, checks their passwords with PAM and starts "
-             "each user's server as that user. Run it as root (sudo python3 course.py hub) on a machine "
-             "where that is fine (a VM or container), not on your laptop's own account.")
+        _say(
+            "`hub` needs root: it creates system users, checks their passwords with PAM and starts "
+            "each user's server as that user. Run it as root (sudo python3 course.py hub) on a machine "
+            "where that is fine (a VM or container), not on your laptop's own account."
+        )
         return 1
     ensure_environment({"hub"})
     return subprocess.call([str(PYTHON), str(ROOT / "deploy" / "localhub.py"), *args], cwd=ROOT)

@@ -9,9 +9,10 @@ Run every nbgrader command from the repository root (the folder of this file)::
 
 Plain ``nbgrader autograde ps1`` works too (one submission at a time): the course's RecordVerdicts
 replaces nbgrader's Execute, so no student code ever runs in nbgrader's kernel; every verdict is
-computed by course_utils.grading in a bubblewrap sandbox. See solutions/README.md for the workflow. ``gradebook.db``, ``submitted/``,
-``autograded/``, ``feedback/`` and ``reports/`` are git-ignored.
+computed by course_utils.grading in a bubblewrap sandbox. See solutions/README.md for the workflow.
+``gradebook.db``, ``submitted/``, ``autograded/``, ``feedback/`` and ``reports/`` are git-ignored.
 """
+
 import os
 
 c = get_config()  # noqa: F821 (injected by nbgrader/traitlets when this file is loaded)
@@ -19,7 +20,7 @@ c = get_config()  # noqa: F821 (injected by nbgrader/traitlets when this file is
 # -- course directory: everything relative to this file, wherever the repository lives ---------
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.course_id = "backprop-cnn-pyramids"
-c.CourseDirectory.source_directory = "solutions"     # instructor notebooks with nbgrader markup
+c.CourseDirectory.source_directory = "solutions"  # instructor notebooks with nbgrader markup
 c.CourseDirectory.release_directory = "assignments"  # student versions, committed to the repo
 c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
@@ -45,9 +46,9 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
-c.RecordVerdicts.timeout = 60        # wall-clock seconds per cell and per call in the sandbox
-c.RecordVerdicts.memory_mb = 2048    # memory cap of each sandbox
-c.RecordVerdicts.nproc = 32          # process cap of each sandbox
+c.RecordVerdicts.timeout = 60  # wall-clock seconds per cell and per call in the sandbox
+c.RecordVerdicts.memory_mb = 2048  # memory cap of each sandbox
+c.RecordVerdicts.nproc = 32  # process cap of each sandbox
 
 # -- autograde -------------------------------------------------------------------------------------
 # Test cells a student edited are restored from the gradebook (nbgrader always does this);

@@ -3,12 +3,13 @@
 Notebooks run in their own kernels (tests/test_notebooks.py) and keep the
 inline backend, so ``plt.show()`` still produces images there.
 """
+
 import matplotlib
 import pytest
 
 matplotlib.use("Agg")
 
-from hypothesis import settings  # noqa: E402
+from hypothesis import settings
 
 settings.register_profile("course", deadline=None, max_examples=60)
 settings.load_profile("course")

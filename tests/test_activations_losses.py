@@ -2,10 +2,11 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from course_utils.activations import (ACTIVATIONS, get_activation, sigmoid, softmax, softmax_backward)
+from course_utils.activations import ACTIVATIONS, get_activation, sigmoid, softmax, softmax_backward
 from course_utils.gradcheck import numerical_gradient, relative_error
 from course_utils.graph import Value
 from course_utils.losses import mse, mse_gradient, one_hot, softmax_cross_entropy
@@ -95,7 +96,8 @@ def test_softmax_rejects_non_finite():
 def test_mse_is_the_lecture_loss_for_one_example():
     # E = 1/2((.76 - .01)^2 + (.77 - .99)^2), slides 001
     assert mse(np.array([[0.76, 0.77]]), np.array([[0.01, 0.99]])) == pytest.approx(
-        0.5 * (0.75**2 + 0.22**2), rel=1e-14)
+        0.5 * (0.75**2 + 0.22**2), rel=1e-14
+    )
     assert mse(np.array([0.76, 0.77]), np.array([0.01, 0.99])) == pytest.approx(0.30545)
 
 

@@ -1,4 +1,5 @@
 """Tiny CNN and its synthetic dataset: whole-network gradient check, an independent oracle, training, bad input."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -58,8 +59,15 @@ def test_scores_against_an_independent_forward_pass():
     p = net.params
     n, f = len(x), p["w1"].shape[0]
     xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
-    z = np.array([[sum(signal.correlate2d(xp[i, c], p["w1"][k, c], mode="valid") for c in range(x.shape[1]))
-                   + p["b1"][k] for k in range(f)] for i in range(n)])
+    z = np.array(
+        [
+            [
+                sum(signal.correlate2d(xp[i, c], p["w1"][k, c], mode="valid") for c in range(x.shape[1])) + p["b1"][k]
+                for k in range(f)
+            ]
+            for i in range(n)
+        ]
+    )
     a = np.maximum(z, 0)
     pooled = a.reshape(n, f, 3, 2, 3, 2).max(axis=(3, 5))
     scores = pooled.reshape(n, -1) @ p["W2"].T + p["b2"]

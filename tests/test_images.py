@@ -1,4 +1,5 @@
 """course_utils.images: shipped images with a stated licence, and the images drawn by code."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -44,7 +45,7 @@ def test_zone_plate_frequency_grows_to_nyquist_at_the_edge():
     # along the middle row the phase is pi x^2 / n, so the local frequency is 2 pi x / n:
     # near the edge (x = n/2) neighbouring pixels alternate (frequency pi), near the centre they agree
     row = plate[n // 2] - 0.5
-    centre, edge = row[n // 2 - 3:n // 2 + 3], row[-16:]
+    centre, edge = row[n // 2 - 3 : n // 2 + 3], row[-16:]
     assert np.all(np.abs(np.diff(centre)) < 0.05)
     clear = (np.abs(edge[:-1]) > 0.05) & (np.abs(edge[1:]) > 0.05)
     assert clear.sum() >= 8 and np.all(np.sign(edge[:-1])[clear] != np.sign(edge[1:])[clear])
@@ -72,13 +73,13 @@ def test_vertical_seam_mask():
     soft = images.vertical_seam_mask((3, 10), position=0.5, softness=0.4)
     assert np.all(np.diff(soft[1]) <= 0) and soft[1, 0] == 1 and soft[1, -1] == 0
     assert 0 < soft[1, 4] < 1
-    with pytest.raises(ValueError, match="softness: expected a number >= 0.0, got -0.1"):
+    with pytest.raises(ValueError, match=r"softness: expected a number >= 0\.0, got -0\.1"):
         images.vertical_seam_mask((3, 10), softness=-0.1)
 
 
 def test_grating_varies_along_its_angle():
     g = images.grating(64, angle=0.0, period=8.0)
-    np.testing.assert_allclose(g, g[:1].repeat(64, axis=0))        # constant down the columns
+    np.testing.assert_allclose(g, g[:1].repeat(64, axis=0))  # constant down the columns
     np.testing.assert_allclose(g[0, :9], 0.5 + 0.5 * np.cos(2 * np.pi * np.arange(9) / 8))
     v = images.grating(64, angle=np.pi / 2, period=8.0)
     np.testing.assert_allclose(v, g.T, atol=1e-12)

@@ -28,7 +28,9 @@ def test_dense_backward_matches_numerical_and_loops():
 
 
 def test_dense_shape_errors_name_the_argument():
-    with pytest.raises(ValueError, match=r"x: expected shape \(N, 4\) \(N rows of 4 inputs for W of shape \(3, 4\)\), got \(2, 5\)"):
+    with pytest.raises(
+        ValueError, match=r"x: expected shape \(N, 4\) \(N rows of 4 inputs for W of shape \(3, 4\)\), got \(2, 5\)"
+    ):
         dense_forward(np.zeros((2, 5)), np.zeros((3, 4)), np.zeros(3))
     with pytest.raises(ValueError, match=r"b: expected shape \(3,\)"):
         dense_forward(np.zeros((2, 4)), np.zeros((3, 4)), np.zeros(4))

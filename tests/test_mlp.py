@@ -1,6 +1,9 @@
 """The vectorized delta rule (MLP) against numerical gradients, the index form, and a Value graph."""
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from course_utils.delta_rule import deltas_one_example, index_form_gradients, value_graph_loss
 from course_utils.gradcheck import numerical_gradient, relative_error
@@ -104,7 +107,7 @@ def test_weight_decay_adds_lambda_omega():
     decayed = MLP([2, 3, 2], seed=4, weight_decay=0.3)
     l0, g0 = plain.loss_and_gradients(x, y)
     l1, g1 = decayed.loss_and_gradients(x, y)
-    omega = 0.5 * sum(float(np.sum(W ** 2)) for W in plain.weights)
+    omega = 0.5 * sum(float(np.sum(W**2)) for W in plain.weights)
     assert l1 == pytest.approx(l0 + 0.3 * omega)
     assert np.allclose(g1.weights[0], g0.weights[0] + 0.3 * plain.weights[0])
     assert np.allclose(g1.biases[0], g0.biases[0])  # biases are not regularised
@@ -134,7 +137,9 @@ def test_step_is_gradient_descent():
 
 def test_bad_input_messages():
     mlp = MLP([4, 3])
-    with pytest.raises(ValueError, match=r"weights\[0\]: expected shape \(3, 4\) \(W\^1 for a layer of size 4 -> 3\), got \(3, 5\)"):
+    with pytest.raises(
+        ValueError, match=r"weights\[0\]: expected shape \(3, 4\) \(W\^1 for a layer of size 4 -> 3\), got \(3, 5\)"
+    ):
         mlp.weights = [np.zeros((3, 5))]
     with pytest.raises(ValueError, match=r"x: expected shape \(N, 4\)"):
         mlp.forward(np.zeros((2, 3)))
@@ -158,12 +163,12 @@ def test_gradients_container_is_what_step_expects():
     assert isinstance(MLP([2, 2]).loss_and_gradients(np.zeros((1, 2)), np.zeros((1, 2)))[1], Gradients)
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
-
-
 @settings(max_examples=25)
-@given(sizes=st.lists(st.integers(1, 5), min_size=2, max_size=5), n=st.integers(1, 4),
-       hidden=st.sampled_from(["sigmoid", "tanh", "relu", "leaky_relu", "linear"]))
+@given(
+    sizes=st.lists(st.integers(1, 5), min_size=2, max_size=5),
+    n=st.integers(1, 4),
+    hidden=st.sampled_from(["sigmoid", "tanh", "relu", "leaky_relu", "linear"]),
+)
 def test_property_gradient_shapes_match_parameters_and_index_form(sizes, n, hidden):
     mlp = MLP(sizes, activation=hidden, output_activation="linear", seed=n)
     rng = np.random.default_rng(n)

@@ -4,6 +4,7 @@ A notebook fails the test on the first cell that raises. Kernels start in the
 notebook's own folder, as JupyterLab would. There must be notebooks to run: an
 empty list fails rather than passing silently.
 """
+
 from __future__ import annotations
 
 import time
@@ -44,8 +45,9 @@ def _execute(path: Path, check_figures: bool = False) -> float:
     nb = nbformat.read(path, as_version=4)
     if check_figures:
         nb.cells.insert(0, nbformat.v4.new_code_cell(FIGURE_CHECK))
-    client = NotebookClient(nb, timeout=TIME_LIMIT, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb, timeout=TIME_LIMIT, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     start = time.perf_counter()
     client.execute()
     return time.perf_counter() - start
@@ -63,9 +65,15 @@ def test_solution_notebook_runs(path):
 
 
 def test_lecture_notebooks_are_committed_without_outputs():
-    dirty = [p.name for p in LECTURES
-             if any(c.get("outputs") or c.get("execution_count")
-                    for c in nbformat.read(p, as_version=4).cells if c.cell_type == "code")]
+    dirty = [
+        p.name
+        for p in LECTURES
+        if any(
+            c.get("outputs") or c.get("execution_count")
+            for c in nbformat.read(p, as_version=4).cells
+            if c.cell_type == "code"
+        )
+    ]
     assert not dirty, f"notebooks committed with outputs (clear them): {dirty}"
 
 
@@ -74,8 +82,16 @@ def test_the_figure_check_stops_a_notebook_with_an_unreadable_figure(tmp_path):
     from nbformat.v4 import new_code_cell, new_notebook
 
     path = tmp_path / "bad.ipynb"
-    nbformat.write(new_notebook(cells=[new_code_cell(
-        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
-        "ax.text(0.5, 0.5, 'label one'); ax.text(0.52, 0.5, 'label two')\nplt.show()")]), path)
+    nbformat.write(
+        new_notebook(
+            cells=[
+                new_code_cell(
+                    "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
+                    "ax.text(0.5, 0.5, 'label one'); ax.text(0.52, 0.5, 'label two')\nplt.show()"
+                )
+            ]
+        ),
+        path,
+    )
     with pytest.raises(CellExecutionError, match="'label one' overlaps 'label two'"):
         _execute(path, check_figures=True)

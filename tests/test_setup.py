@@ -1,4 +1,5 @@
 """The README's set-up commands: the environment logic of course.py, and JupyterLab serving the course."""
+
 from __future__ import annotations
 
 import json
@@ -68,10 +69,11 @@ def test_jupyterlab_serves_the_course():
     """Start JupyterLab exactly as `python3 course.py lab` does (with this interpreter's jupyter)."""
     module = load_course_script()
     port, token = free_port(), "course-test-token"
-    cmd = module.lab_command(["--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1",
-                              f"--IdentityProvider.token={token}"], bin_dir=Path(sys.executable).parent)
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    cmd = module.lab_command(
+        ["--no-browser", f"--port={port}", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}"],
+        bin_dir=Path(sys.executable).parent,
+    )
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
@@ -81,7 +83,7 @@ def test_jupyterlab_serves_the_course():
                 break
             except OSError:
                 if proc.poll() is not None or time.time() > deadline:
-                    raise AssertionError("JupyterLab did not start: " + proc.stderr.read().decode()[-2000:])
+                    raise AssertionError("JupyterLab did not start: " + proc.stderr.read().decode()[-2000:]) from None
                 time.sleep(0.5)
         names = {item["name"] for item in json.loads(body)["content"]}
         assert "00_start_here.ipynb" in names

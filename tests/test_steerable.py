@@ -1,18 +1,19 @@
 """course_utils.steerable: Gaussian-derivative steering identities and the steerable pyramid."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import ndimage
 
 from course_utils import steerable as S
-
-from scipy import ndimage  # noqa: E402  (the test oracle, in the `test` extra: required, never skipped)
 
 
 def _gx_formula(x, y, sigma):
     """The slide's g_x, written out again (shares no code with the module)."""
-    return -x / (2 * np.pi * sigma ** 4) * np.exp(-(x * x + y * y) / (2 * sigma ** 2))
+    return -x / (2 * np.pi * sigma**4) * np.exp(-(x * x + y * y) / (2 * sigma**2))
 
 
 def test_kernels_follow_the_slide_formulas():
@@ -24,7 +25,7 @@ def test_kernels_follow_the_slide_formulas():
             x, y = col - radius, row - radius
             assert gx[row, col] == pytest.approx(_gx_formula(x, y, sigma), abs=1e-15)
             assert gy[row, col] == pytest.approx(_gx_formula(y, x, sigma), abs=1e-15)
-    assert S.gaussian_derivative_kernels(2.0)[0].shape == (13, 13)   # radius ceil(3 sigma)
+    assert S.gaussian_derivative_kernels(2.0)[0].shape == (13, 13)  # radius ceil(3 sigma)
 
 
 def test_slide_example_60_degrees():
@@ -36,7 +37,7 @@ def test_slide_example_60_degrees():
 def test_steered_kernel_is_the_rotated_derivative_computed_directly(angle, sigma):
     radius = int(np.ceil(3 * sigma))
     steered = S.steer(*S.gaussian_derivative_kernels(sigma, radius), angle)
-    y, x = np.mgrid[-radius:radius + 1, -radius:radius + 1].astype(float)
+    y, x = np.mgrid[-radius : radius + 1, -radius : radius + 1].astype(float)
     # g_x in coordinates rotated by `angle`: the derivative along (cos a, sin a)
     u = x * np.cos(angle) + y * np.sin(angle)
     v = -x * np.sin(angle) + y * np.cos(angle)
@@ -76,7 +77,7 @@ def test_convolving_a_ramp_gives_the_directional_derivative(slope_angle):
 
 
 def test_kernel_errors():
-    with pytest.raises(ValueError, match="sigma: expected a number > 0, got 0.0"):
+    with pytest.raises(ValueError, match=r"sigma: expected a number > 0, got 0\.0"):
         S.gaussian_derivative_kernels(0.0)
     with pytest.raises(ValueError, match=r"g_y: expected the shape of g_x, \(5, 5\), got \(3, 3\)"):
         S.steer(np.zeros((5, 5)), np.zeros((3, 3)), 0.3)
@@ -88,6 +89,7 @@ def test_kernel_errors():
 
 # --- the steerable pyramid ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize("orientations", [1, 2, 3, 4, 6])
 @pytest.mark.parametrize("shape,scales", [((64, 64), 3), ((32, 96), 2), ((128, 48), 4)])
 def test_steerable_pyramid_reconstructs_exactly(shape, scales, orientations):
@@ -95,8 +97,9 @@ def test_steerable_pyramid_reconstructs_exactly(shape, scales, orientations):
     image = rng.random(shape)
     pyr = S.steerable_pyramid(image, scales, orientations)
     assert pyr.highpass.shape == shape
-    assert [[b.shape for b in level] for level in pyr.bands] == \
-        [[(shape[0] >> s, shape[1] >> s)] * orientations for s in range(scales)]
+    assert [[b.shape for b in level] for level in pyr.bands] == [
+        [(shape[0] >> s, shape[1] >> s)] * orientations for s in range(scales)
+    ]
     assert pyr.lowpass.shape == (shape[0] >> scales, shape[1] >> scales)
     # bands are kept real; if they had lost an imaginary part, this would fail
     assert np.abs(S.reconstruct_steerable(pyr) - image).max() < 1e-10
@@ -104,7 +107,7 @@ def test_steerable_pyramid_reconstructs_exactly(shape, scales, orientations):
 
 def test_filters_form_a_tight_frame():
     r = S.steerable_frequency_responses((64, 80), 3, 4)
-    total = r["highpass"] ** 2 + r["lowpass"] ** 2 + sum(b ** 2 for level in r["bands"] for b in level)
+    total = r["highpass"] ** 2 + r["lowpass"] ** 2 + sum(b**2 for level in r["bands"] for b in level)
     np.testing.assert_allclose(total, 1.0, atol=1e-12)
 
 
@@ -117,7 +120,7 @@ def test_band_energy_follows_cos_power_orientation_tuning(orientations, u, v):
     y, x = np.mgrid[0:n, 0:n]
     grating = np.cos(2 * np.pi * (u * x + v * y) / n)
     pyr = S.steerable_pyramid(grating, 2, orientations)
-    energy = np.array([np.sum(b ** 2) for b in pyr.bands[0]])
+    energy = np.array([np.sum(b**2) for b in pyr.bands[0]])
     phi = np.arctan2(v, u)
     expected = np.cos(phi - np.pi * np.arange(orientations) / orientations) ** (2 * (orientations - 1))
     np.testing.assert_allclose(energy / energy.sum(), expected / expected.sum(), atol=1e-9)
@@ -129,7 +132,7 @@ def test_two_orientation_pyramid_band_is_a_derivative():
     image = np.zeros((64, 64))
     image[:, 32:] = 1.0
     pyr = S.steerable_pyramid(image, 2, 2)
-    e0, e1 = (np.sum(b ** 2) for b in pyr.bands[0])
+    e0, e1 = (np.sum(b**2) for b in pyr.bands[0])
     assert e1 < 1e-20 * e0 + 1e-24 and e0 > 0
 
 
@@ -157,11 +160,12 @@ def test_steerable_pyramid_matches_pyrtools_frequency_pyramid(orientations):
     # the cropped spectrum, so its scale-s bands are 4^s times ours; its raised cosine comes from a
     # look-up table, hence the 1e-4 tolerance. pyrtools is in the `test` extra: required, never skipped.
     import pyrtools as pt
+
     image = np.random.default_rng(5).random((64, 96))
     theirs = pt.pyramids.SteerablePyramidFreq(image, height=3, order=orientations - 1).pyr_coeffs
     ours = S.steerable_pyramid(image, 3, orientations)
     np.testing.assert_allclose(ours.highpass, theirs["residual_highpass"], atol=1e-4)
     for s in range(3):
         for k in range(orientations):
-            np.testing.assert_allclose(4 ** s * ours.bands[s][k], theirs[(s, k)], atol=1e-4 * 4 ** s)
-    np.testing.assert_allclose(4 ** 3 * ours.lowpass, theirs["residual_lowpass"], atol=1e-3)
+            np.testing.assert_allclose(4**s * ours.bands[s][k], theirs[(s, k)], atol=1e-4 * 4**s)
+    np.testing.assert_allclose(4**3 * ours.lowpass, theirs["residual_lowpass"], atol=1e-3)

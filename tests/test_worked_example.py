@@ -1,4 +1,5 @@
 """The 2-2-2 example of slides 001: published values, and MLP vs Value graph agreement."""
+
 import pytest
 
 from course_utils.worked_example import EXAMPLE, worked_example, worked_example_graph
@@ -30,8 +31,12 @@ def test_mlp_and_value_graph_agree_on_every_quantity():
 def test_chain_rule_factors_multiply_to_the_gradient():
     ex = worked_example()
     c = ex.chain
-    assert c["dE_total/dout_o1"] * c["dout_o1/dnet_o1"] * c["dnet_o1/dw5"] == pytest.approx(ex.gradients["dE/dw5"], rel=1e-14)
-    assert c["dE_total/dout_h1"] * c["dout_h1/dnet_h1"] * c["dnet_h1/dw1"] == pytest.approx(ex.gradients["dE/dw1"], rel=1e-14)
+    assert c["dE_total/dout_o1"] * c["dout_o1/dnet_o1"] * c["dnet_o1/dw5"] == pytest.approx(
+        ex.gradients["dE/dw5"], rel=1e-14
+    )
+    assert c["dE_total/dout_h1"] * c["dout_h1/dnet_h1"] * c["dnet_h1/dw1"] == pytest.approx(
+        ex.gradients["dE/dw1"], rel=1e-14
+    )
     assert len(ex.rows()) == 8 + 3 + 4 + 12 + 12
 
 
