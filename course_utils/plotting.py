@@ -29,11 +29,20 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._checks import as_float_array, check_positive_int, check_real
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "COURSE_STYLE",
@@ -86,14 +95,27 @@ _presenter = None  # None: follow the environment variable COURSE_PRESENTER
 
 
 def presenter_scale() -> bool:
-    """Whether figures are drawn at the presenter scale (``set_presenter_scale`` or ``COURSE_PRESENTER=1``)."""
+    """Whether figures are drawn at the presenter scale (``set_presenter_scale`` or ``COURSE_PRESENTER=1``).
+
+    Returns
+    -------
+    bool
+        The value set by :func:`set_presenter_scale`, else whether ``COURSE_PRESENTER`` is set to
+        something other than ``""``, ``0``, ``false`` or ``no``.
+    """
     if _presenter is not None:
         return _presenter
     return os.environ.get("COURSE_PRESENTER", "").strip().lower() not in ("", "0", "false", "no")
 
 
 def set_presenter_scale(on: bool | None = True) -> None:
-    """Turn the presenter scale on or off for figures made from now on (``None``: follow the environment)."""
+    """Turn the presenter scale on or off for figures made from now on.
+
+    Parameters
+    ----------
+    on : bool or None, default True
+        ``True`` or ``False``; ``None`` follows the environment variable ``COURSE_PRESENTER`` again.
+    """
     global _presenter
     if on is not None and not isinstance(on, bool):
         raise TypeError(f"on: expected True, False or None, got {on!r}")
@@ -101,12 +123,24 @@ def set_presenter_scale(on: bool | None = True) -> None:
 
 
 def figure_dpi() -> float:
-    """Dots per inch of course figures: 100 at the presenter scale, 80 otherwise."""
+    """Dots per inch of course figures.
+
+    Returns
+    -------
+    float
+        100 at the presenter scale, 80 otherwise.
+    """
     return PRESENTER_DPI if presenter_scale() else DEFAULT_DPI
 
 
-def course_style():
-    """A context in which matplotlib uses the course style (artists made inside it keep it)."""
+def course_style() -> AbstractContextManager:
+    """A context in which matplotlib uses the course style (artists made inside it keep it).
+
+    Returns
+    -------
+    context manager
+        ``matplotlib.rc_context(COURSE_STYLE)``.
+    """
     import matplotlib
 
     return matplotlib.rc_context(COURSE_STYLE)
@@ -131,10 +165,20 @@ _NEG_COLOUR = "#1c7ed6"
 _POS_COLOUR = "#e03131"
 
 
-def new_figure(figsize=(6.0, 3.0), dpi: float | None = None):
+def new_figure(figsize: Sequence[float] = (6.0, 3.0), dpi: float | None = None) -> Figure:
     """A figure on its own Agg canvas, independent of pyplot (never shown twice, never leaked).
 
-    ``dpi`` defaults to :func:`figure_dpi` (the presenter scale when it is on).
+    Parameters
+    ----------
+    figsize : (width, height), default (6.0, 3.0)
+        Size in inches, each at least 0.5.
+    dpi : float or None
+        Dots per inch (at least 10); ``None``: :func:`figure_dpi` (the presenter scale when it is on).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A figure without a layout engine: the demos place their axes themselves.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -150,8 +194,21 @@ def new_figure(figsize=(6.0, 3.0), dpi: float | None = None):
     return fig
 
 
-def figure_png(fig, dpi: float | None = None) -> bytes:
-    """Render ``fig`` to PNG bytes (at the figure's own dpi unless ``dpi`` is given)."""
+def figure_png(fig: Figure, dpi: float | None = None) -> bytes:
+    """Render ``fig`` to PNG bytes in the course style.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure to render.
+    dpi : float or None
+        Dots per inch; ``None``: the figure's own.
+
+    Returns
+    -------
+    bytes
+        The PNG file.
+    """
     from matplotlib.figure import Figure
 
     if not isinstance(fig, Figure):
@@ -189,7 +246,7 @@ class Renderer:
     encodes 10-40x faster than PNG, which cost 55-70 ms a picture) or ``"png"`` (lossless).
     """
 
-    def __init__(self, fig, dynamic=None, fmt: str = "png"):
+    def __init__(self, fig: Figure, dynamic: Iterable[Artist] | None = None, fmt: str = "png") -> None:
         from matplotlib.figure import Figure
 
         if not isinstance(fig, Figure):
@@ -206,12 +263,19 @@ class Renderer:
         """Forget the cached background (the next picture redraws everything once)."""
         self._background = None
 
-    def static_changed(self, key) -> bool:
+    def static_changed(self, key: Hashable) -> bool:
         """Whether the static artists must show a state other than ``key`` said last time.
 
-        A demo passes what its static part depends on (e.g. ``(stride, pad)``); when that differs
-        from the previous call the cached background is dropped and True tells the demo to update
-        its static artists. The first call is always True.
+        Parameters
+        ----------
+        key : hashable
+            What the demo's static part depends on (e.g. ``(stride, pad)``).
+
+        Returns
+        -------
+        bool
+            True on the first call and whenever ``key`` differs from the previous call's (the cached
+            background is then dropped and the demo updates its static artists); False otherwise.
         """
         if key == self._background_key:
             return False
@@ -232,7 +296,13 @@ class Renderer:
                 a.set_visible(v)
 
     def rgba(self) -> np.ndarray:
-        """The current picture as an ``(H, W, 4)`` uint8 array."""
+        """Draw the current picture (the cached background and the dynamic artists, or everything).
+
+        Returns
+        -------
+        numpy.ndarray, shape (H, W, 4), dtype uint8
+            Its RGBA pixels, ``H x W`` the figure's size in pixels.
+        """
         canvas = self.figure.canvas
         with course_style():
             if self.dynamic is None:
@@ -248,11 +318,23 @@ class Renderer:
         return np.asarray(canvas.buffer_rgba()).copy()
 
     def picture(self) -> bytes:
-        """The current picture, encoded in :attr:`format`."""
+        """The current picture, encoded in :attr:`format`.
+
+        Returns
+        -------
+        bytes
+            A PNG or JPEG file (what an ``ipywidgets.Image`` shows).
+        """
         return _encode(self.rgba(), self.format)
 
     def png(self) -> bytes:
-        """The current picture as PNG bytes."""
+        """The current picture, lossless.
+
+        Returns
+        -------
+        bytes
+            A PNG file.
+        """
         return _encode(self.rgba(), "png")
 
 
@@ -264,14 +346,37 @@ def _boxes_overlap(a, b, tolerance: float) -> bool:
     return (min(a.x1, b.x1) - max(a.x0, b.x0) > tolerance) and (min(a.y1, b.y1) - max(a.y0, b.y0) > tolerance)
 
 
-def text_collisions(fig, nodes=(), tolerance: float = 0.5, min_size_px: float | None = None, draw: bool = True) -> list:
-    """Readability problems of ``fig`` as drawn now: a list of strings, empty when it is tidy.
+def text_collisions(
+    fig: Figure,
+    nodes: Iterable[Artist] = (),
+    tolerance: float = 0.5,
+    min_size_px: float | None = None,
+    draw: bool = True,
+) -> list[str]:
+    """Readability problems of ``fig`` as drawn now.
 
     Checks every visible, non-empty text (titles, labels, tick labels, annotations, legend
     entries): no two overlap by more than ``tolerance`` pixels, none overlaps a patch of
-    ``nodes`` (e.g. the circles of a network diagram) unless it sits inside it (the node's own
-    label), none sticks out of the figure, and, when ``min_size_px`` is given, none is smaller.
-    ``draw=False`` skips drawing the figure first (when it was just drawn, e.g. by a demo).
+    ``nodes`` unless it sits inside it (the node's own label), none sticks out of the figure, and,
+    when ``min_size_px`` is given, none is smaller.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    nodes : iterable of matplotlib artists, default ()
+        Patches texts must not overlap, e.g. the circles of a network diagram.
+    tolerance : float, default 0.5
+        Overlap in pixels that still counts as tidy.
+    min_size_px : float or None
+        Smallest allowed text height in pixels; ``None``: sizes are not checked.
+    draw : bool, default True
+        Draw the figure first; ``False`` when it was just drawn (e.g. by a demo).
+
+    Returns
+    -------
+    list of str
+        One sentence per problem, naming the text; empty when the figure is tidy.
     """
     from matplotlib.text import Text
 
@@ -356,14 +461,34 @@ class NetworkDiagram:
 
     # -- queries ---------------------------------------------------------------------------
     def highlighted(self) -> tuple:
-        """Keys of the nodes and edges currently drawn in the highlight colour."""
+        """Which nodes and edges are currently drawn in the highlight colour.
+
+        Returns
+        -------
+        tuple
+            Their keys: nodes first, then edges.
+        """
         on = [k for k, c in self.nodes.items() if _same_colour(c.get_facecolor(), HIGHLIGHT_COLOUR)]
         on += [k for k, e in self.edges.items() if _same_colour(e.get_color(), HIGHLIGHT_COLOUR)]
         return tuple(on)
 
     # -- updates ---------------------------------------------------------------------------
-    def set_highlight(self, nodes=(), edges=(), done_nodes=(), done_edges=()) -> None:
-        """Highlight ``nodes``/``edges`` (orange); mark ``done_*`` (green); reset all others."""
+    def set_highlight(
+        self,
+        nodes: Iterable[Hashable] = (),
+        edges: Iterable[Hashable] = (),
+        done_nodes: Iterable[Hashable] = (),
+        done_edges: Iterable[Hashable] = (),
+    ) -> None:
+        """Highlight some nodes and edges (orange), mark others done (green), reset all the rest.
+
+        Parameters
+        ----------
+        nodes, edges : iterables of keys, default ()
+            What to highlight (keys as in the module docstring: ``(k, i)``, ``(k, i, j)``, ...).
+        done_nodes, done_edges : iterables of keys, default ()
+            What to mark as already computed.
+        """
         nodes, edges = set(nodes), set(edges)
         for key in list(nodes) + list(done_nodes):
             self._check_key(key, self.nodes, "nodes")
@@ -384,8 +509,19 @@ class NetworkDiagram:
             line.set_linewidth(width)
             line.set_zorder(1.5 if key in edges else 1)
 
-    def set_weights(self, weights=None, biases=None) -> None:
-        """Edge width follows ``|w|`` and colour its sign (red positive, blue negative)."""
+    def set_weights(
+        self, weights: Sequence[ArrayLike] | None = None, biases: Sequence[ArrayLike] | None = None
+    ) -> None:
+        """Edge width follows ``|w|`` and colour its sign (red positive, blue negative).
+
+        Parameters
+        ----------
+        weights : sequence of array_like, shape (S_{l+1}, S_l) each, optional
+            One matrix ``W^l`` per layer, as :attr:`course_utils.mlp.MLP.weights`; widths are
+            relative to the largest ``|w|``.
+        biases : sequence of array_like, shape (S_{l+1},) each, optional
+            Colour the bias edges (when the diagram shows biases).
+        """
         if weights is not None:
             weights = list(weights)
             if len(weights) != len(self.sizes) - 1:
@@ -415,13 +551,29 @@ class NetworkDiagram:
             line.set_color(colour)
             line.set_linewidth(width)
 
-    def set_node_value(self, key, text: str) -> None:
-        """Write ``text`` under node ``key`` (``""`` clears it)."""
+    def set_node_value(self, key: Hashable, text: str) -> None:
+        """Write a text under a node.
+
+        Parameters
+        ----------
+        key : node key
+            ``(k, i)``, ``("b", k)`` or ``"loss"``.
+        text : str
+            What to write; ``""`` clears it.
+        """
         self._check_key(key, self.node_values, "nodes")
         self.node_values[key].set_text(text)
 
-    def set_edge_label(self, key, text: str) -> None:
-        """Write ``text`` on edge ``key``."""
+    def set_edge_label(self, key: Hashable, text: str) -> None:
+        """Write a text on an edge.
+
+        Parameters
+        ----------
+        key : edge key
+            ``(k, i, j)``, ``("b", k, i)`` or ``("loss", i)``.
+        text : str
+            What to write; ``""`` clears it.
+        """
         self._check_key(key, self.edge_labels, "edges")
         self.edge_labels[key].set_text(text)
 
@@ -452,31 +604,55 @@ def _default_node_label(k: int, i: int, L: int) -> str:
 
 
 def draw_network(
-    sizes,
-    ax,
-    weights=None,
-    biases=None,
-    node_labels=None,
-    edge_labels=None,
+    sizes: Sequence[int],
+    ax: Axes,
+    weights: Sequence[ArrayLike] | None = None,
+    biases: Sequence[ArrayLike] | None = None,
+    node_labels: Mapping[Hashable, str] | None = None,
+    edge_labels: Mapping[Hashable, str] | None = None,
     show_biases: bool = False,
     loss_label: str | None = None,
-    layer_titles=None,
+    layer_titles: Sequence[str] | None = None,
     radius: float = 0.16,
     fontsize: float = FONT_SIZE,
     layer_spacing: float = 1.0,
     unit_spacing: float = 1.0,
     slanted_label_at: float = 0.7,
 ) -> NetworkDiagram:
-    """Draw the network ``sizes = [S_1, ..., S_L]`` on ``ax``; return its :class:`NetworkDiagram`.
+    """Draw the fully connected network ``sizes = [S_1, ..., S_L]`` on ``ax``.
 
-    ``node_labels``: dict ``(k, i) -> str`` (default: ``x_j``, ``a^l_i``, ``yhat_i``).
-    ``edge_labels``: dict ``(k, i, j) -> str`` drawn on the edges (default: none).
-    ``weights``/``biases``: as :attr:`MLP.weights`; edge widths then follow ``|w|``.
-    ``show_biases``: draw one bias node per layer (key ``("b", k)``) feeding layer ``k+1``.
-    ``loss_label``: draw a loss node (key ``"loss"``) fed by every output unit.
-    ``layer_titles``: one caption per layer drawn above it (default: ``l = 1 .. L``; ``()``: none).
-    ``layer_spacing``, ``unit_spacing``: distance between layers, and between units of a layer.
-    ``slanted_label_at``: where along a slanted edge its label sits (0 at the source, 1 at the target).
+    Parameters
+    ----------
+    sizes : sequence of int
+        Units per layer, input first (at least two layers).
+    ax : matplotlib.axes.Axes
+        Where to draw; its limits and aspect are set to fit the network.
+    weights, biases : sequences of array_like, optional
+        As :attr:`course_utils.mlp.MLP.weights` / ``biases``; edge widths then follow ``|w|``
+        (:meth:`NetworkDiagram.set_weights`).
+    node_labels : mapping, optional
+        ``(k, i) -> str`` (default: ``x_j``, ``a^l_i``, ``yhat_i``).
+    edge_labels : mapping, optional
+        ``(k, i, j) -> str`` drawn on the edges (default: none).
+    show_biases : bool, default False
+        Draw one bias node per layer (key ``("b", k)``) feeding layer ``k + 1``.
+    loss_label : str or None
+        Draw a loss node (key ``"loss"``) with this label, fed by every output unit.
+    layer_titles : sequence of str, optional
+        One caption per layer drawn above it (default: ``l = 1 .. L``; ``()``: none).
+    radius : float, default 0.16
+        Node radius, in data units.
+    fontsize : float, default FONT_SIZE
+        Size of every text, in points.
+    layer_spacing, unit_spacing : float, default 1.0
+        Distance between layers, and between units of a layer (at least 0.1).
+    slanted_label_at : float, default 0.7
+        Where along a slanted edge its label sits (0 at the source, 1 at the target).
+
+    Returns
+    -------
+    NetworkDiagram
+        The drawn artists, keyed as in the module docstring.
     """
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__") or len(sizes) < 2:
         raise ValueError(f"sizes: expected at least 2 layer sizes like [2, 4, 3, 2], got {sizes!r}")

@@ -47,7 +47,19 @@ class Question:
     choices: tuple = ()
     rtol: float = 0.0  # relative tolerance (measured quantities)
 
-    def trap_values(self, expected):
+    def trap_values(self, expected: Any) -> list[tuple[Any, str]]:
+        """The likely wrong answers for a given expected value.
+
+        Parameters
+        ----------
+        expected : object
+            The right answer (``self.expected()``).
+
+        Returns
+        -------
+        list of (wrong, hint)
+            Each trap's wrong value (computed from ``expected`` when it is a function) and its hint.
+        """
         return [((wrong(expected) if callable(wrong) else wrong), hint) for wrong, hint in self.traps]
 
 
@@ -669,7 +681,18 @@ QUESTIONS: dict[str, Question] = {
 
 
 def questions_for(notebook: str) -> list[str]:
-    """The question ids of one notebook (``"02"``), in order."""
+    """The self-check questions of one notebook.
+
+    Parameters
+    ----------
+    notebook : str
+        The notebook's two-digit number, e.g. ``"02"``.
+
+    Returns
+    -------
+    list of str
+        Its question ids (``"02.1"``, ...), in order.
+    """
     return [qid for qid in QUESTIONS if qid.startswith(f"{notebook}.")]
 
 
@@ -734,12 +757,26 @@ def diagnose(question_id: str, answer) -> tuple[bool | None, str]:
     return False, f"not quite. Hint: {q.hint}"
 
 
-def check_answer(question_id: str, answer, quiet: bool = False) -> bool:
+def check_answer(question_id: str, answer: Any, quiet: bool = False) -> bool:
     """Check one self-check answer against the value ``course_utils`` computes, and print feedback.
 
-    Returns ``True`` for a right answer. A missing (``...``), malformed or wrong
-    answer prints what to do or a hint (never the answer) and returns ``False``;
+    A missing (``...``), malformed or wrong answer prints what to do or a hint (never the answer);
     it never raises, so a notebook runs top to bottom before it is answered.
+
+    Parameters
+    ----------
+    question_id : str
+        E.g. ``"06.2"`` (see :func:`questions_for`).
+    answer : object
+        The student's answer: a number, a shape tuple, a list of numbers or a choice, as the
+        question asks; ``...`` when not answered yet.
+    quiet : bool, default False
+        Do not print the feedback.
+
+    Returns
+    -------
+    bool
+        True for a right answer, False otherwise.
     """
     ok, feedback = diagnose(question_id, answer)
     if not quiet:

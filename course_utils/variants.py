@@ -17,17 +17,60 @@ __all__ = ["seed", "public_rng", "check_student_id", "worked_example_variant"]
 
 
 def seed(*parts: str) -> int:
-    """64 bits of SHA-256 of the parts joined by the unit separator (stable across machines and versions)."""
+    """A seed that is the same on every machine and Python version.
+
+    Parameters
+    ----------
+    *parts : str
+        What the seed depends on, e.g. ``("public", ps, student, key)``.
+
+    Returns
+    -------
+    int
+        The first 64 bits (little-endian) of SHA-256 of the parts joined by the unit separator.
+    """
     return int.from_bytes(hashlib.sha256("\x1f".join(parts).encode()).digest()[:8], "little")
 
 
 def public_rng(ps: str, student: str, key: str) -> np.random.Generator:
-    """The generator of ``student``'s public variant of ``key`` in problem set ``ps``."""
+    """The generator of a student's public variant of one quantity of a problem set.
+
+    Parameters
+    ----------
+    ps : str
+        The problem set, e.g. ``"ps2"``.
+    student : str
+        The student's id.
+    key : str
+        Which quantity, e.g. ``"worked_example"``.
+
+    Returns
+    -------
+    numpy.random.Generator
+        Seeded with :func:`seed` ``("public", ps, student, key)``: the notebook and the grader draw
+        the same numbers.
+    """
     return np.random.default_rng(seed("public", ps, student, key))
 
 
-def check_student_id(student_id) -> str:
-    """The id as a clean string, or a ValueError saying what to write."""
+def check_student_id(student_id: object) -> str:
+    """The student id a notebook's ``STUDENT_ID`` holds, as a clean string.
+
+    Parameters
+    ----------
+    student_id : str
+        What the student wrote (``...``, ``None`` or blank when not filled in yet).
+
+    Returns
+    -------
+    str
+        ``student_id`` without surrounding white space.
+
+    Raises
+    ------
+    ValueError
+        When it is missing, blank or not a string, saying what to write.
+    """
     if student_id is ... or student_id is None or not str(student_id).strip():
         raise ValueError(
             "STUDENT_ID: write your student id (your login on the course's JupyterHub) between the "
@@ -39,10 +82,19 @@ def check_student_id(student_id) -> str:
 
 
 def worked_example_variant(student_id: str) -> dict:
-    """``student_id``'s own 2-2-2 sigmoid network for ps2: inputs, targets, weights w1..w8, biases, rate.
+    """A student's own 2-2-2 sigmoid network for ps2: inputs, targets, weights w1..w8, biases, rate.
 
-    Laid out like ``course_utils.worked_example.EXAMPLE`` (the slides' numbers), with other values:
-    inputs in [0.05, 0.95], targets in [0.01, 0.99], weights in [0.1, 0.9], biases in [0.2, 0.8].
+    Parameters
+    ----------
+    student_id : str
+        The student's id (checked by :func:`check_student_id`).
+
+    Returns
+    -------
+    dict
+        Laid out like ``course_utils.worked_example.EXAMPLE`` (the slides' numbers), with values
+        rounded to two decimals: inputs in [0.05, 0.95], targets in [0.01, 0.99], weights in
+        [0.1, 0.9], biases in [0.2, 0.8], learning rate 0.5.
     """
     rng = public_rng("ps2", check_student_id(student_id), "worked_example")
     r = lambda lo, hi, n: [round(float(v), 2) for v in rng.uniform(lo, hi, n)]  # noqa: E731 (2 decimals, as the slides)

@@ -47,6 +47,11 @@ def presenter_mode(on: bool = True) -> None:
     """Draw demos and figures made from now on at the presenter scale (no text below 18 px at 1280x720).
 
     Works in JupyterLab too: call it, then re-run the cells that make the demos.
+
+    Parameters
+    ----------
+    on : bool, default True
+        ``False`` goes back to the normal scale.
     """
     set_presenter_scale(bool(on))
     use_course_style()
@@ -113,8 +118,19 @@ DEMOS = (
 )
 
 
-def demo_class(name: str):
-    """The demo class called ``name`` (one of :data:`DEMOS`)."""
+def demo_class(name: str) -> type:
+    """Look a demo up by name (its module is imported on first use).
+
+    Parameters
+    ----------
+    name : str
+        A demo's class name, one of :data:`DEMOS` (e.g. ``"ConvGradientDemo"``).
+
+    Returns
+    -------
+    type
+        The demo class, a subclass of :class:`~course_utils.demos.base.Demo`.
+    """
     names = [d.name for d in DEMOS]
     if name not in names:
         raise KeyError(f"name: expected one of {', '.join(names)}, got {name!r}")

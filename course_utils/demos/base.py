@@ -29,8 +29,14 @@ import html
 import sys
 import threading
 import traceback
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from ..plotting import Renderer, course_style, new_figure, presenter_scale
+
+if TYPE_CHECKING:
+    import ipywidgets
+    from matplotlib.artist import Artist
 
 __all__ = ["Demo", "LatestWins", "in_kernel", "PRESENTER_CSS"]
 
@@ -53,7 +59,13 @@ BASE_CSS = """<style>
 
 
 def in_kernel() -> bool:
-    """True inside a running Jupyter kernel (JupyterLab, Voila, nbclient), False in plain Python."""
+    """Whether this code runs inside a Jupyter kernel.
+
+    Returns
+    -------
+    bool
+        True inside a running kernel (JupyterLab, Voila, nbclient), False in plain Python.
+    """
     kernel_base = sys.modules.get("ipykernel.kernelbase")
     return bool(kernel_base is not None and kernel_base.Kernel.initialized())
 
@@ -65,7 +77,7 @@ class LatestWins:
     ``on_error(exc_text)`` receives the traceback of a failed run; the next request runs again.
     """
 
-    def __init__(self, work, on_error, threaded: bool):
+    def __init__(self, work: Callable[[], object], on_error: Callable[[str], object], threaded: bool) -> None:
         self._work = work
         self._on_error = on_error
         self._threaded = threaded
@@ -76,6 +88,7 @@ class LatestWins:
         self._idle.set()
 
     def request(self) -> None:
+        """Ask for a run: in the caller when not threaded, else in a worker thread (started if none runs)."""
         with self._lock:
             self._pending = True
             if self._running:
@@ -93,11 +106,28 @@ class LatestWins:
         return self._threaded
 
     def superseded(self) -> bool:
-        """Whether a newer request is waiting (a long run should stop and let it start)."""
+        """Whether a newer request is waiting (a long run should stop and let it start).
+
+        Returns
+        -------
+        bool
+            True when :meth:`request` was called since the current run started.
+        """
         return self._pending
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until no run is going on or waiting; True unless the timeout passed."""
+        """Block until no run is going on or waiting.
+
+        Parameters
+        ----------
+        timeout : float or None
+            Seconds to wait at most; ``None``: no limit.
+
+        Returns
+        -------
+        bool
+            True when idle, False when the timeout passed first.
+        """
         return self._idle.wait(timeout)
 
     def _run(self) -> None:
@@ -131,7 +161,7 @@ class Demo:
     #: one line for the presenter's list of demos
     summary = ""
 
-    def __init__(self):
+    def __init__(self) -> None:
         import ipywidgets as widgets
 
         self.presenter = presenter_scale()
@@ -157,16 +187,28 @@ class Demo:
         self.refresh()
 
     # -- for subclasses --------------------------------------------------------------------
-    def build(self) -> list:  # pragma: no cover - every demo overrides it
-        """Make the artists and the controls (call :meth:`watch` on them); return the rows of controls."""
+    def build(self) -> list[ipywidgets.Widget]:  # pragma: no cover - every demo overrides it
+        """Make the artists and the controls (call :meth:`watch` on them).
+
+        Returns
+        -------
+        list of ipywidgets.Widget
+            The rows of controls, shown above the picture in this order.
+        """
         raise NotImplementedError
 
     def compute(self) -> None:  # pragma: no cover - every demo overrides it
         """Set the artists (and text widgets) from the controls' current values."""
         raise NotImplementedError
 
-    def dynamic_artists(self):
-        """Artists that :meth:`compute` changes, for blitting; ``None`` (default): redraw everything."""
+    def dynamic_artists(self) -> list[Artist] | None:
+        """The artists that :meth:`compute` changes, for blitting (see :class:`~course_utils.plotting.Renderer`).
+
+        Returns
+        -------
+        list of matplotlib artists, or None
+            Drawn in this order over a cached background; ``None`` (the default) redraws everything.
+        """
         return None
 
     def work(self) -> None:
@@ -176,8 +218,14 @@ class Demo:
         self.render()
 
     # -- the machinery ---------------------------------------------------------------------
-    def watch(self, *controls) -> None:
-        """Redraw when any of ``controls`` changes value (coalesced: the latest value wins)."""
+    def watch(self, *controls: ipywidgets.ValueWidget) -> None:
+        """Redraw when any of ``controls`` changes value (coalesced: the latest value wins).
+
+        Parameters
+        ----------
+        *controls : ipywidgets.ValueWidget
+            Sliders, dropdowns, ...; they are added to :attr:`controls`.
+        """
         for control in controls:
             control.observe(self._on_change, names="value")
             self.controls.append(control)
@@ -189,8 +237,14 @@ class Demo:
             self.request()
 
     @contextlib.contextmanager
-    def hold_updates(self):
-        """Change several controls at once: one picture at the end instead of one per control."""
+    def hold_updates(self) -> Iterator[Demo]:
+        """Change several controls at once: one picture at the end instead of one per control.
+
+        Yields
+        ------
+        Demo
+            This demo; control changes inside the ``with`` block make one picture when it ends.
+        """
         self._held += 1
         try:
             yield self
@@ -205,11 +259,28 @@ class Demo:
         self._updates.request()
 
     def superseded(self) -> bool:
-        """True when a newer change waits: a long :meth:`work` should return and let it run."""
+        """Whether a newer change waits: a long :meth:`work` should return and let it run.
+
+        Returns
+        -------
+        bool
+            True when a control changed since the current update started.
+        """
         return self._updates.superseded()
 
     def wait(self, timeout: float | None = 30.0) -> bool:
-        """Wait until the latest requested picture has been sent (for scripts and kernel-side tests)."""
+        """Wait until the latest requested picture has been sent (for scripts and kernel-side tests).
+
+        Parameters
+        ----------
+        timeout : float or None, default 30.0
+            Seconds to wait at most; ``None``: no limit.
+
+        Returns
+        -------
+        bool
+            True when every requested picture was sent, False when the timeout passed first.
+        """
         return self._updates.wait(timeout)
 
     def refresh(self) -> None:
@@ -217,7 +288,13 @@ class Demo:
         self.work()
 
     def render(self) -> bytes:
-        """Draw the figure and send the picture to :attr:`image`."""
+        """Draw the figure and send the picture to :attr:`image`.
+
+        Returns
+        -------
+        bytes
+            The picture sent (JPEG or PNG, :attr:`image_format`).
+        """
         picture = self.renderer.picture()
         self.image.value = picture
         self.renders += 1

@@ -7,10 +7,17 @@ traversed in reverse, reusing partial products), :func:`chain_rule_costs`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .._checks import check_choice, check_positive_int, check_real
 from ..graph import Value, topological_order
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "forward_trace",
@@ -31,9 +38,17 @@ def _node_names(order) -> dict:
 def forward_trace(root: Value) -> list:
     """The forward algorithm of slides 001 on the graph of ``root``: one row per node, in order.
 
-    Rows are ``(i, node, operation, parents, value)``: ``u^(i) <- f^(i)(A^(i))`` with
-    ``A^(i)`` the values of the parents ``Pa(u^(i))``. Inputs (leaves) come first.
-    Unlabelled nodes get names ``u1, u2, ...``.
+    Parameters
+    ----------
+    root : Value
+        The graph's output.
+
+    Returns
+    -------
+    list of tuple
+        ``(i, node, operation, parents, value)`` per node, in topological order (inputs first):
+        ``u^(i) <- f^(i)(A^(i))`` with ``A^(i)`` the values of the parents ``Pa(u^(i))``.
+        Unlabelled nodes are named ``u1, u2, ...`` after their position.
     """
     order = topological_order(root)
     names = _node_names(order)
@@ -48,8 +63,18 @@ def forward_trace(root: Value) -> list:
 def backward_trace(root: Value) -> list:
     """The backward ``grad_table`` algorithm of slides 001, one row per node from the output down.
 
-    Runs ``root.backward()`` and returns rows ``(j, node, sum of terms, grad_table value)``
-    where the terms read ``grad_table[u^(i)] * du^(i)/du^(j)`` for every consumer ``u^(i)``.
+    Runs ``root.backward()`` (so every node's ``grad`` is set).
+
+    Parameters
+    ----------
+    root : Value
+        The graph's output.
+
+    Returns
+    -------
+    list of tuple
+        ``(j, node, sum of terms, grad_table value)`` per node, the output first, where the terms
+        read ``grad_table[u^(i)] * du^(i)/du^(j)`` for every consumer ``u^(i)``.
     """
     order = topological_order(root)
     table = root.backward()
@@ -66,11 +91,21 @@ def backward_trace(root: Value) -> list:
     return rows
 
 
-def jacobian(outputs, inputs) -> np.ndarray:
-    """Jacobian ``dy/dx`` of the :class:`Value` nodes ``outputs`` (n) w.r.t. ``inputs`` (m): shape ``(n, m)``.
+def jacobian(outputs: Iterable[Value], inputs: Iterable[Value]) -> np.ndarray:
+    """Jacobian ``dy/dx`` of some :class:`Value` nodes with respect to others.
 
-    Row ``k`` is one backward pass from ``outputs[k]``: entry ``[k, i] = dy_k/dx_i``
-    (0 where ``x_i`` does not reach ``y_k``).
+    Parameters
+    ----------
+    outputs : iterable of Value, length n
+        The nodes ``y_k``.
+    inputs : iterable of Value, length m
+        The nodes ``x_i``.
+
+    Returns
+    -------
+    ndarray, shape (n, m)
+        Entry ``[k, i] = dy_k/dx_i`` (0 where ``x_i`` does not reach ``y_k``); row ``k`` is one
+        backward pass from ``outputs[k]``.
     """
     outputs, inputs = list(outputs), list(inputs)
     for name, seq in (("outputs", outputs), ("inputs", inputs)):
@@ -84,13 +119,28 @@ def jacobian(outputs, inputs) -> np.ndarray:
     return J
 
 
-def thin_chain(weights, x: float, y: float, activation: str = "sigmoid") -> list:
-    """The deep-but-thin network of lecture 002 as a :class:`Value` chain; returns its nodes in order.
+def thin_chain(weights: Sequence[float], x: float, y: float, activation: str = "sigmoid") -> list[Value]:
+    """The deep-but-thin network of lecture 002 as a :class:`Value` chain.
 
     One unit per layer: ``a_1 = w_1 x``, ``h_1 = f(a_1)``, ``a_k = w_k h_{k-1}``,
-    ``h_k = f(a_k)``, ``yhat = h_n`` and the loss ``L = 1/2 (yhat - y)^2``. The
-    returned list is ``[w_1, a_1, h_1, w_2, a_2, h_2, ..., L]`` (weights and
-    intermediate nodes; ``x`` is a constant). Call ``nodes[-1].backward()`` for the gradients.
+    ``h_k = f(a_k)``, ``yhat = h_n`` and the loss ``L = 1/2 (yhat - y)^2``.
+
+    Parameters
+    ----------
+    weights : sequence of float, length n >= 1
+        ``w_1 .. w_n``.
+    x : float
+        The input (a constant of the graph).
+    y : float
+        The target.
+    activation : {"sigmoid", "tanh", "relu"}, default "sigmoid"
+        ``f``.
+
+    Returns
+    -------
+    list of Value, length 3n + 1
+        ``[w_1, a_1, h_1, w_2, a_2, h_2, ..., L]``, labelled so; call ``nodes[-1].backward()`` for
+        the gradients.
     """
     weights = [check_real(f"weights[{k}]", w) for k, w in enumerate(weights)]
     if not weights:
@@ -110,7 +160,7 @@ def thin_chain(weights, x: float, y: float, activation: str = "sigmoid") -> list
     return [*nodes, loss]
 
 
-def reverse_chain_rows(nodes) -> list:
+def reverse_chain_rows(nodes: Sequence[Value]) -> list[tuple]:
     """Traverse the thin chain in reverse, reusing the partial product (dynamic programming).
 
     Walks ``L -> ... -> h_n -> a_n -> h_{n-1} -> ... -> a_1`` and returns rows
@@ -120,6 +170,17 @@ def reverse_chain_rows(nodes) -> list:
     from the product already computed for ``a_k``: the chain is never
     re-multiplied. Uses only the local derivatives the operations stored, not
     :meth:`Value.backward`.
+
+    Parameters
+    ----------
+    nodes : sequence of Value
+        The list :func:`thin_chain` returned.
+
+    Returns
+    -------
+    list of tuple
+        ``(node name, local derivative, dL/d(node))`` from ``L`` down to ``a_1`` (the first row is
+        ``("L", "", 1.0)``).
     """
     nodes = list(nodes)
     if not nodes or not isinstance(nodes[-1], Value):
@@ -140,14 +201,26 @@ def reverse_chain_rows(nodes) -> list:
     return rows
 
 
-def chain_rule_costs(n_layers: int) -> tuple:
-    """Multiplications needed for every ``dL/dw_k`` of an ``n``-layer thin chain: ``(separately, reused)``.
+def chain_rule_costs(n_layers: int) -> tuple[int, int]:
+    """Multiplications needed for every ``dL/dw_k`` of an ``n``-layer thin chain.
 
     Separately, ``dL/dw_k = dL/dh_n * prod_{j=k}^{n} f'(a_j) * prod_{j=k+1}^{n} w_j * h_{k-1}``
     has ``2(n-k)+3`` factors, so ``2(n-k)+2`` multiplications; summed over ``k``: ``n^2 + n``.
     Reusing the partial product (the backward pass), each layer costs one
     multiplication by ``f'(a_j)``, one by ``h_{j-1}`` for its weight and one by ``w_j``
     to go further down (not needed below layer 1): ``3n - 1``.
+
+    Parameters
+    ----------
+    n_layers : int
+        ``n`` (>= 1).
+
+    Returns
+    -------
+    separately : int
+        ``n^2 + n``.
+    reused : int
+        ``3n - 1``.
     """
     n = check_positive_int("n_layers", n_layers)
     return n * n + n, 3 * n - 1
@@ -169,13 +242,36 @@ def _graph_columns(order) -> dict:
     return column
 
 
-def draw_computational_graph(root: Value, ax=None, show_grad: bool = True, highlight=(), title: str | None = None):
+def draw_computational_graph(
+    root: Value,
+    ax: Axes | None = None,
+    show_grad: bool = True,
+    highlight: Iterable[Value] = (),
+    title: str | None = None,
+) -> tuple[Figure, Axes]:
     """Draw the graph of ``root``: a box per node (name, ``= value``, ``∂L: gradient``), arrows parent -> consumer.
 
     Inputs and constants sit just left of the operation that uses them, and within a column the
     nodes keep the order of their consumers, so edges go from one column to the next and do not
-    cross boxes. ``highlight``: nodes drawn in orange. Call ``root.backward()`` first for the
-    gradients. Without ``ax`` a pyplot figure sized to the graph is made. Returns ``(fig, ax)``.
+    cross boxes.
+
+    Parameters
+    ----------
+    root : Value
+        The graph's output; call ``root.backward()`` first for the gradients.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; without it a pyplot figure sized to the graph is made.
+    show_grad : bool, default True
+        Write each node's ``grad`` in its box.
+    highlight : iterable of Value, default ()
+        Nodes drawn in orange.
+    title : str or None
+        A title above the graph.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    ax : matplotlib.axes.Axes
     """
     order = topological_order(root)
     column = _graph_columns(order)

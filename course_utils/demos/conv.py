@@ -41,7 +41,7 @@ class ConvGradientDemo(Demo):
     figsize = (11.0, 4.3)
     summary = "pick an input pixel or a filter weight: who touches whom in the backward pass"
 
-    def __init__(self, size=5, kernel=3, seed=0, max_pad=2):
+    def __init__(self, size: int = 5, kernel: int = 3, seed: int = 0, max_pad: int = 2) -> None:
         rng = np.random.default_rng(seed)
         self.size, self.kernel, self.max_pad = size, kernel, max_pad
         self.x = rng.integers(0, 10, size=(size, size)).astype(float)
@@ -49,7 +49,8 @@ class ConvGradientDemo(Demo):
         self._rng_seed = seed
         super().__init__()
 
-    def build(self):
+    def build(self) -> list:
+        """Make the panels and the controls. Parameters and returns as :meth:`Demo.build`."""
         import ipywidgets as widgets
 
         size, kernel, max_pad = self.size, self.kernel, self.max_pad
@@ -101,7 +102,8 @@ class ConvGradientDemo(Demo):
             self.explain,
         ]
 
-    def dynamic_artists(self):
+    def dynamic_artists(self) -> list:
+        """What :meth:`compute` redraws. Parameters and returns as :meth:`Demo.dynamic_artists`."""
         # what the pixel, the weight and the mode change; stride and pad redraw the grids (static)
         return [*self.rect_x.rects, *self.rect_w.rects, *self.rect_y.rects, *self.note_y.artists()]
 
@@ -111,7 +113,7 @@ class ConvGradientDemo(Demo):
         rng = np.random.default_rng(self._rng_seed + 1000 + 31 * shape[0] + shape[1])
         return rng.integers(-2, 3, size=shape).astype(float)
 
-    def compute(self):
+    def compute(self) -> None:
         """Recompute the gradients for the current controls and set the artists."""
         s, p, k, n = self.stride.value, self.pad.value, self.kernel, self.size
         out_size = conv_output_size(n, k, s, p)

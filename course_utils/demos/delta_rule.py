@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from numpy.typing import ArrayLike
+
 from .._checks import as_float_array
 from ..gradcheck import numerical_gradient
 from ..mlp import MLP, Gradients
@@ -13,7 +15,7 @@ from ..mlp import MLP, Gradients
 __all__ = ["matrix_form_backward", "numerical_mlp_gradients"]
 
 
-def matrix_form_backward(mlp: MLP, x_row, y_row):
+def matrix_form_backward(mlp: MLP, x_row: ArrayLike, y_row: ArrayLike) -> tuple[list, list, list]:
     """Slides 001's backward algorithm for ONE example with column vectors, literally.
 
     Forward: ``h^(0) = x``, ``a^(k) = b^(k) + W^(k) h^(k-1)``, ``h^(k) = f(a^(k))``.
@@ -26,9 +28,25 @@ def matrix_form_backward(mlp: MLP, x_row, y_row):
             g <- W^(k)^T g
 
     Note: slides 001 call the pre-activation ``a`` and the activation ``h``; lecture 000
-    calls them ``z`` and ``a``. Returns ``(weight_grads, bias_grads, trace)`` where
-    ``trace`` lists ``(k, g after f', grad_W shape)`` from the top layer down.
-    Needs an elementwise output activation (not softmax).
+    calls them ``z`` and ``a``.
+
+    Parameters
+    ----------
+    mlp : MLP
+        The network; its output activation must be elementwise (not softmax).
+    x_row : array_like, shape (S_1,)
+        One example's input.
+    y_row : array_like, shape (S_L,)
+        Its target.
+
+    Returns
+    -------
+    weight_grads : list of ndarray
+        ``weight_grads[k]`` is ``grad_W^(k+1) J``, shape (S_{k+2}, S_{k+1}), like ``mlp.weights[k]``.
+    bias_grads : list of ndarray
+        ``bias_grads[k]``, shape (S_{k+2},).
+    trace : list of tuple
+        ``(k, g after f', grad_W shape)`` per layer, from the top layer down.
     """
     if not isinstance(mlp, MLP):
         raise TypeError(f"mlp: expected an MLP, got {type(mlp).__name__}")
@@ -61,8 +79,27 @@ def matrix_form_backward(mlp: MLP, x_row, y_row):
     return dW, db, trace
 
 
-def numerical_mlp_gradients(mlp: MLP, x, y, loss: str = "mse", h: float = 1e-5) -> Gradients:
-    """Central-difference gradients of ``mlp``'s loss w.r.t. every weight and bias (no backprop)."""
+def numerical_mlp_gradients(mlp: MLP, x: ArrayLike, y: ArrayLike, loss: str = "mse", h: float = 1e-5) -> Gradients:
+    """Central-difference gradients of ``mlp``'s loss w.r.t. every weight and bias (no backprop).
+
+    Parameters
+    ----------
+    mlp : MLP
+        The network (its parameters are nudged and restored).
+    x : array_like, shape (N, S_1)
+        The batch.
+    y : array_like, shape (N, S_L), or (N,) integer labels for cross-entropy
+        The targets.
+    loss : {"mse", "cross_entropy"}, default "mse"
+        As :meth:`MLP.loss_and_gradients`.
+    h : float, default 1e-5
+        The central-difference step.
+
+    Returns
+    -------
+    Gradients
+        ``weights`` and ``biases`` shaped like the parameters; ``deltas`` empty.
+    """
 
     def J(_):
         return mlp.loss_and_gradients(x, y, loss=loss)[0]

@@ -11,6 +11,10 @@ Latency is measured in the page, as a lecturer sees it: from the input event (``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
 
 __all__ = [
     "CHROMIUM_ARGS",
@@ -75,8 +79,20 @@ _SELECTORS = {
 }
 
 
-def demo_actions(demo) -> list:
-    """Every control of the demo element ``demo`` (a Playwright locator), in page order per kind."""
+def demo_actions(demo: Locator) -> list[Action]:
+    """Every control of a demo on the page.
+
+    Parameters
+    ----------
+    demo : playwright.sync_api.Locator
+        The demo's ``.course-demo`` element.
+
+    Returns
+    -------
+    list of Action
+        Sliders first, then toggles, dropdowns, check boxes, buttons and text boxes, each kind in
+        page order; ``label`` is the control's first line of text (or its kind).
+    """
     actions = []
     for kind, selector in _SELECTORS.items():
         controls = demo.locator(selector)
@@ -90,7 +106,22 @@ def _control(demo, action):
     return demo.locator(_SELECTORS[action.kind]).nth(action.index)
 
 
-def is_enabled(demo, action) -> bool:
+def is_enabled(demo: Locator, action: Action) -> bool:
+    """Whether a lecturer could operate the control now.
+
+    Parameters
+    ----------
+    demo : playwright.sync_api.Locator
+        The demo's ``.course-demo`` element.
+    action : Action
+        One of :func:`demo_actions`.
+
+    Returns
+    -------
+    bool
+        False for a disabled control, a slider whose range is a single value, or a toggle
+        without an inactive button.
+    """
     control = _control(demo, action)
     if action.kind == "slider":  # a slider with a single value cannot be moved either
         handle = control.locator(".noUi-handle")
@@ -103,8 +134,23 @@ def is_enabled(demo, action) -> bool:
     return control.is_enabled()
 
 
-def perform(page, demo, action, text: str | None = None) -> None:
-    """Operate the control once, with the keyboard or a click, as a lecturer would."""
+def perform(page: Page, demo: Locator, action: Action, text: str | None = None) -> None:
+    """Operate the control once, with the keyboard or a click, as a lecturer would.
+
+    A slider moves one step (right, or left at its maximum), a toggle or dropdown picks another
+    option, a check box or button is clicked, a text box gets ``text`` and Enter.
+
+    Parameters
+    ----------
+    page : playwright.sync_api.Page
+        The page (for the keyboard).
+    demo : playwright.sync_api.Locator
+        The demo's ``.course-demo`` element.
+    action : Action
+        One of :func:`demo_actions`.
+    text : str or None
+        What to type into a text box; ``None`` submits its current text again.
+    """
     control = _control(demo, action)
     control.scroll_into_view_if_needed()
     if action.kind == "slider":
@@ -134,17 +180,52 @@ def perform(page, demo, action, text: str | None = None) -> None:
         raise ValueError(f"action.kind: unknown kind {action.kind!r}")
 
 
-def picture_src(demo) -> str:
+def picture_src(demo: Locator) -> str:
+    """The demo's current picture.
+
+    Parameters
+    ----------
+    demo : playwright.sync_api.Locator
+        The demo's ``.course-demo`` element.
+
+    Returns
+    -------
+    str
+        The ``src`` of its first image (a data or blob URL), ``""`` when it has none.
+    """
     return demo.locator("img").first.get_attribute("src") or ""
 
 
-def latencies(page) -> dict:
-    """The page's measurements so far: ``inputs``, ``loads`` and ``samples`` (ms)."""
+def latencies(page: Page) -> dict:
+    """The page's latency measurements so far (after :data:`INSTRUMENT_JS` was evaluated in it).
+
+    Parameters
+    ----------
+    page : playwright.sync_api.Page
+        The page.
+
+    Returns
+    -------
+    dict
+        ``inputs`` and ``loads`` (event times, ms) and ``samples`` (input to picture load, ms).
+    """
     return page.evaluate("() => window.__lat")
 
 
-def text_sizes(demo) -> list:
-    """(font size in px, text) of every visible text of the demo's controls and lines (not the picture)."""
+def text_sizes(demo: Locator) -> list:
+    """The font sizes of the demo's visible texts and controls (not the picture).
+
+    Parameters
+    ----------
+    demo : playwright.sync_api.Locator
+        The demo's ``.course-demo`` element.
+
+    Returns
+    -------
+    list of [float, str]
+        ``[font size in px, text]`` per visible text (its first 40 characters) and per input,
+        select and button (its tag name).
+    """
     return demo.evaluate("""(root) => {
       const out = [];
       const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
@@ -163,8 +244,20 @@ def text_sizes(demo) -> list:
     }""")
 
 
-def fits_in_view(demo) -> dict:
-    """The demo's box against the visible part of its scrolling container (or the window)."""
+def fits_in_view(demo: Locator) -> dict:
+    """The demo's box against the visible part of its scrolling container (or the window).
+
+    Parameters
+    ----------
+    demo : playwright.sync_api.Locator
+        The demo's ``.course-demo`` element.
+
+    Returns
+    -------
+    dict
+        ``height``, ``width`` (the demo), ``view_height``, ``view_width`` (px) and ``picture``:
+        ``[natural width, natural height, shown width, shown height]`` of its image, or None.
+    """
     return demo.evaluate("""(root) => {
       let box = null;
       for (let el = root.parentElement; el; el = el.parentElement) {
@@ -181,10 +274,23 @@ def fits_in_view(demo) -> dict:
     }""")
 
 
-def run_all_in_lab(page, base: str, token: str, path: str, timeout_ms: int = 120_000) -> None:
-    """Open ``path`` in JupyterLab (fresh workspace), Run All once its kernel is idle, wait for every cell.
+def run_all_in_lab(page: Page, base: str, token: str, path: str, timeout_ms: int = 120_000) -> None:
+    """Open a notebook in JupyterLab (fresh workspace), Run All once its kernel is idle, wait for every cell.
 
     Closes the left side bar first, as a lecturer would on a projector.
+
+    Parameters
+    ----------
+    page : playwright.sync_api.Page
+        The browser page.
+    base : str
+        The server's URL, e.g. ``"http://127.0.0.1:8888"``.
+    token : str
+        The server's token.
+    path : str
+        The notebook, relative to the server's root.
+    timeout_ms : int, default 120000
+        How long to wait for the idle kernel, and for all cells to finish.
     """
     page.goto(f"{base}/lab/tree/{path}?reset&token={token}")
     idle = page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first

@@ -23,8 +23,20 @@ LECTURE_POOL_INPUT = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 
 def parse_grid(text: str) -> np.ndarray:
     """Parse a square grid typed as rows separated by ``;`` or new lines, values by spaces/commas.
 
-    ``"1 1 2 4; 5 6 7 8; 3 2 1 0; 1 2 3 4"`` -> a 4x4 float array. Raises ``ValueError``
-    naming what is wrong (ragged rows, not a number, not square, smaller than 2x2).
+    Parameters
+    ----------
+    text : str
+        E.g. ``"1 1 2 4; 5 6 7 8; 3 2 1 0; 1 2 3 4"``.
+
+    Returns
+    -------
+    ndarray, shape (n, n), float64
+        The grid (``n >= 2``).
+
+    Raises
+    ------
+    ValueError
+        Naming what is wrong: ragged rows, not a number, not square, smaller than 2x2.
     """
     rows = [r for r in text.replace("\n", ";").split(";") if r.strip()]
     try:
@@ -66,12 +78,13 @@ class PoolingRoutingDemo(Demo):
     figsize = (11.0, 4.2)
     summary = "max and average pooling: the switches and where the gradient goes"
 
-    def __init__(self, seed=0):
+    def __init__(self, seed: int = 0) -> None:
         self.seed = seed
         self._written_text = None
         super().__init__()
 
-    def build(self):
+    def build(self) -> list:
+        """Make the panels and the controls. Parameters and returns as :meth:`Demo.build`."""
         import ipywidgets as widgets
 
         m = self.MAX_SIDE
@@ -159,7 +172,7 @@ class PoolingRoutingDemo(Demo):
         # small integers so that ties happen (and are worth looking at)
         return np.random.default_rng(self.seed).integers(0, 6, size=(side, side)).astype(float)
 
-    def compute(self):
+    def compute(self) -> None:
         """Recompute pooling and routing for the current controls and set the artists."""
         try:
             x = self._input()
@@ -194,15 +207,22 @@ class PoolingRoutingDemo(Demo):
         self.window.max = oh * oh
         self._draw(size, stride, oh)
 
-    def outlined_windows(self):
-        """Indices (reading order) of the windows outlined now: all, or one where windows overlap."""
+    def outlined_windows(self) -> list[int]:
+        """Which pooling windows are outlined now.
+
+        Returns
+        -------
+        list of int
+            Their indices in reading order: all of them, or the chosen one when windows overlap.
+        """
         size, stride = min(self.size.value, self.x.shape[0]), self.stride.value
         n = self.out.size
         if stride >= size:
             return list(range(n))
         return [min(self.window.value, n) - 1]
 
-    def dynamic_artists(self):
+    def dynamic_artists(self) -> list:
+        """What :meth:`compute` redraws. Parameters and returns as :meth:`Demo.dynamic_artists`."""
         # what the window slider changes; every other control redraws the number grids (static)
         return [*self.windows.rects, *self.out_cells.rects, *self.switch_marks]
 
@@ -256,6 +276,12 @@ class PoolingRoutingDemo(Demo):
                 f"where windows overlap, a pixel adds up its shares."
             )
 
-    def visible_switches(self):
-        """(row, col) of the visible switch circles (for tests)."""
+    def visible_switches(self) -> list[tuple[int, int]]:
+        """Where the visible switch circles are (for tests).
+
+        Returns
+        -------
+        list of (int, int)
+            ``(row, col)`` in the input grid of each visible circle.
+        """
         return [(int(m.get_ydata()[0]), int(m.get_xdata()[0])) for m in self.switch_marks if m.get_visible()]

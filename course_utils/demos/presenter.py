@@ -13,7 +13,7 @@ import re
 import shutil
 from pathlib import Path
 
-from . import DEMOS
+from . import DEMOS, DemoEntry
 
 __all__ = ["write_presenter_notebooks", "demo_notebook_name", "PAGE_CSS"]
 
@@ -29,8 +29,19 @@ body, .jp-RenderedHTMLCommon, .jp-RenderedMarkdown { font-size: 20px; }
 </style>"""
 
 
-def demo_notebook_name(entry) -> str:
-    """``03 Worked example, step by step.ipynb`` style file name of one demo's page."""
+def demo_notebook_name(entry: DemoEntry) -> str:
+    """The file name of one demo's page.
+
+    Parameters
+    ----------
+    entry : DemoEntry
+        One of :data:`course_utils.demos.DEMOS`.
+
+    Returns
+    -------
+    str
+        The lecture's number and the demo's title, e.g. ``"03 Worked example, step by step.ipynb"``.
+    """
     title = re.sub(r"[^A-Za-z0-9 ,-]", "", entry.title).strip()
     return f"{entry.notebook[:2]} {title}.ipynb"
 
@@ -55,11 +66,21 @@ def _code(text: str, cell_id: str) -> dict:
     return {"cell_type": "code", "id": cell_id, "metadata": {}, "execution_count": None, "outputs": [], "source": text}
 
 
-def write_presenter_notebooks(folder, lectures_dir) -> Path:
-    """Write the presenter's pages into ``folder`` (created); return the path of ``index.ipynb``.
+def write_presenter_notebooks(folder: str | Path, lectures_dir: str | Path) -> Path:
+    """Write the presenter's pages: the list of demos, one page per demo, the lectures that hold one.
 
-    ``lectures_dir``: the course's ``notebooks/`` folder; the lectures that hold a demo are copied
-    into ``folder/lectures/``.
+    Parameters
+    ----------
+    folder : str or Path
+        Where to write (created if needed).
+    lectures_dir : str or Path
+        The course's ``notebooks/`` folder; the lectures that hold a demo are copied into
+        ``folder/lectures/``.
+
+    Returns
+    -------
+    Path
+        The path of ``folder/index.ipynb``, the list of demos.
     """
     folder, lectures_dir = Path(folder), Path(lectures_dir)
     folder.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ change only recomputes what it must and updates the artists (``AxesImage.set_dat
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import images
 from .._checks import as_float_array, check_positive_int
@@ -36,7 +37,7 @@ class PyramidLevelDemo(Demo):
     image_format = "jpeg"
     summary = "the Gaussian and Laplacian pyramids level by level; aliasing without the blur"
 
-    def __init__(self, image=None, levels: int = 7):
+    def __init__(self, image: ArrayLike | None = None, levels: int = 7) -> None:
         image = images.load_image("camera") if image is None else as_float_array("image", image, ndim=2)
         self.n_levels = check_positive_int("levels", levels)
         self.source_image = image
@@ -47,7 +48,8 @@ class PyramidLevelDemo(Demo):
             self.subsampled.append(self.subsampled[-1][::2, ::2])
         super().__init__()
 
-    def build(self):
+    def build(self) -> list:
+        """Make the panels and the controls. Parameters and returns as :meth:`Demo.build`."""
         import ipywidgets as widgets
 
         self.level = widgets.IntSlider(value=1, min=1, max=self.n_levels, description="level")
@@ -99,7 +101,9 @@ class BlendDemo(Demo):
     image_format = "jpeg"
     summary = "multi-band blending: move the seam, soften it, change the number of levels"
 
-    def __init__(self, image_a=None, image_b=None, levels: int = 6, max_levels: int = 8):
+    def __init__(
+        self, image_a: ArrayLike | None = None, image_b: ArrayLike | None = None, levels: int = 6, max_levels: int = 8
+    ) -> None:
         if image_a is None and image_b is None:
             # 384 px: about the size the panels are shown at (a 512 px pair costs 40% more per picture)
             image_a, image_b = images.apple_and_orange(384)
@@ -122,7 +126,8 @@ class BlendDemo(Demo):
         self.blended = self.mask_pyramid = self.hard = None
         super().__init__()
 
-    def build(self):
+    def build(self) -> list:
+        """Make the panels and the controls. Parameters and returns as :meth:`Demo.build`."""
         import ipywidgets as widgets
 
         self.position = widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.01, description="seam at")
@@ -144,7 +149,8 @@ class BlendDemo(Demo):
         _no_ticks(self.ax_hard, self.ax_blend)
         return [widgets.HBox([self.position, self.softness, self.levels])]
 
-    def dynamic_artists(self):
+    def dynamic_artists(self) -> list:
+        """What :meth:`compute` redraws. Parameters and returns as :meth:`Demo.dynamic_artists`."""
         # the frames and the left title are drawn once, into the background
         return [self.im_hard, self.im_blend, *self.seam_lines, self.ax_blend.title]
 

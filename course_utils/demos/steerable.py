@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .. import images, pyramids, steerable
 from .._checks import as_float_array, check_real
@@ -26,7 +27,7 @@ class SteeringDemo(Demo):
     summary = "steer a Gaussian derivative filter: any angle from two basis filters"
     SHOWN_SIDE = 256  # the response is shown with at most twice this side (halved until it is)
 
-    def __init__(self, image=None, sigma: float = 3.0):
+    def __init__(self, image: ArrayLike | None = None, sigma: float = 3.0) -> None:
         self.source_image = images.disk_edges(512) if image is None else as_float_array("image", image, ndim=2)
         self.sigma = check_real("sigma", sigma, minimum=0.3)
         self.g_x, self.g_y = steerable.gaussian_derivative_kernels(self.sigma)
@@ -42,7 +43,8 @@ class SteeringDemo(Demo):
         self.kernel = self.response = None
         super().__init__()
 
-    def build(self):
+    def build(self) -> list:
+        """Make the panels and the controls. Parameters and returns as :meth:`Demo.build`."""
         import ipywidgets as widgets
 
         self.angle = widgets.IntSlider(value=30, min=0, max=359, step=1, description="angle α", readout=False)
@@ -71,7 +73,8 @@ class SteeringDemo(Demo):
             ax.set_yticks([])
         return [widgets.HBox([self.angle, self.angle_label])]
 
-    def dynamic_artists(self):
+    def dynamic_artists(self) -> list:
+        """What :meth:`compute` redraws. Parameters and returns as :meth:`Demo.dynamic_artists`."""
         # the input image is drawn once, into the background
         return [self.im_kernel, self.arrow, self.im_response, self.ax_k.title, self.ax_r.title]
 

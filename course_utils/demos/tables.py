@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import numpy as np
 
 __all__ = ["markdown_table"]
@@ -15,10 +17,24 @@ def _fmt(v, digits: int) -> str:
     return str(v)
 
 
-def markdown_table(rows, headers, digits: int = 6) -> str:
-    """Rows (sequences) as a Markdown table; floats get ``digits`` significant digits.
+def markdown_table(rows: Iterable[Sequence], headers: Iterable[str], digits: int = 6) -> str:
+    """Rows of values as a Markdown table.
 
     Show it with ``IPython.display.Markdown(markdown_table(...))``.
+
+    Parameters
+    ----------
+    rows : iterable of sequences
+        One sequence per row, one entry per header: numbers, arrays or anything with a ``str``.
+    headers : iterable of str
+        The column titles.
+    digits : int, default 6
+        Significant digits of floats (and the precision of arrays).
+
+    Returns
+    -------
+    str
+        The table, one Markdown line per row (``|`` inside entries escaped).
     """
     headers = list(headers)
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]

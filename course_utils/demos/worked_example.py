@@ -15,7 +15,7 @@ from matplotlib.ticker import MaxNLocator
 from .._checks import check_positive_int, check_real
 from ..mlp import MLP
 from ..plotting import draw_network
-from ..worked_example import EXAMPLE, WEIGHT_POSITIONS, example_mlp, worked_example
+from ..worked_example import EXAMPLE, WEIGHT_POSITIONS, WorkedExample, example_mlp, worked_example
 from .base import Demo
 
 __all__ = ["Step", "worked_example_steps", "training_curve", "WorkedExampleStepper", "example_mlp"]
@@ -50,8 +50,20 @@ class Step:
     formula: str  # how it is computed, with the lecture's name (HTML, for the status line)
 
 
-def worked_example_steps(ex=None) -> list:
-    """The forward and backward steps of :func:`worked_example` in teaching order, as :class:`Step`\\ s."""
+def worked_example_steps(ex: WorkedExample | None = None) -> list[Step]:
+    """The forward and backward steps of the worked example in teaching order.
+
+    Parameters
+    ----------
+    ex : WorkedExample, optional
+        What :func:`course_utils.worked_example.worked_example` returns (default: the slides' numbers).
+
+    Returns
+    -------
+    list of Step
+        The forward steps (``net_h1``, ``out_h1``, ..., ``E_total``), then the backward ones
+        (deltas, then each ``dE/dw``).
+    """
     ex = worked_example() if ex is None else ex
     W = {name: ex.mlp.weights[k][i, j] for name, (k, i, j) in WEIGHT_POSITIONS.items()}
     b1, b2 = ex.mlp.biases[0][0], ex.mlp.biases[1][0]
@@ -209,11 +221,22 @@ def training_curve(
 ) -> np.ndarray:
     """``E_total`` of the worked example before each of ``steps`` gradient steps and after the last.
 
-    Returns ``steps + 1`` values: ``E[0]`` is the initial error (0.298371109 in the
-    slides), ``E[s]`` the error after ``s`` updates of size ``lr`` (default 0.5).
-    ``update_biases=False`` keeps the biases fixed, as the widely published
-    version of this example does (it reports 0.291027924 after one step and
-    0.0000351085 after 10000).
+    Parameters
+    ----------
+    steps : int
+        Number of gradient steps (>= 0).
+    lr : float or None
+        Learning rate; ``None``: the slides' 0.5.
+    start : MLP, optional
+        Start from its weights and biases instead of the slides'.
+    update_biases : bool, default True
+        ``False`` keeps the biases fixed, as the widely published version of this example does
+        (it reports 0.291027924 after one step and 0.0000351085 after 10000).
+
+    Returns
+    -------
+    ndarray, shape (steps + 1,)
+        ``E[0]`` the initial error (0.298371109 in the slides), ``E[s]`` the error after ``s`` updates.
     """
     steps = check_positive_int("steps", steps, minimum=0)
     lr = EXAMPLE["lr"] if lr is None else check_real("lr", lr, minimum=0.0)
@@ -261,7 +284,8 @@ class WorkedExampleStepper(Demo):
     def figure(self):
         return self.fig
 
-    def build(self):
+    def build(self) -> list:
+        """Make the panels and the controls. Parameters and returns as :meth:`Demo.build`."""
         import ipywidgets as w
 
         self.ax_net = self.fig.add_axes((0.0, 0.0, 0.69, 1.0))
@@ -348,7 +372,13 @@ class WorkedExampleStepper(Demo):
         self.request()
 
     def next_forward(self) -> Step | None:
-        """Compute the next quantity of the forward pass (``net_h1``, ``out_h1``, ..., ``E_total``)."""
+        """Compute the next quantity of the forward pass (``net_h1``, ``out_h1``, ..., ``E_total``).
+
+        Returns
+        -------
+        Step or None
+            The step just shown; ``None`` when the forward pass was already complete.
+        """
         with self.state_lock:
             forward = self.forward_steps
             if self._n_forward >= len(forward):
@@ -363,7 +393,14 @@ class WorkedExampleStepper(Demo):
         return step
 
     def next_backward(self) -> Step | None:
-        """Compute the next quantity of the backward pass (deltas, then each ``dE/dw``)."""
+        """Compute the next quantity of the backward pass (deltas, then each ``dE/dw``).
+
+        Returns
+        -------
+        Step or None
+            The step just shown; ``None`` when the forward pass is not finished or the backward
+            pass was already complete (the status line says which).
+        """
         with self.state_lock:
             step = None
             if self._n_forward < len(self.forward_steps):
@@ -462,5 +499,6 @@ class WorkedExampleStepper(Demo):
         self.curve_dot.set_data([n], [self.curve[n]])
         self.curve_text.set_text(f"after {n}: {self.curve[n]:.4g}")
 
-    def dynamic_artists(self):
+    def dynamic_artists(self) -> list:
+        """What :meth:`compute` redraws. Parameters and returns as :meth:`Demo.dynamic_artists`."""
         return [self.ax_net, self.curve_line, self.curve_dot, self.curve_text]

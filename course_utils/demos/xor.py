@@ -8,9 +8,11 @@ live trainer with its decision boundary.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._checks import as_float_array, check_positive_int, check_real
 from ..activations import ACTIVATIONS
@@ -31,15 +33,40 @@ __all__ = [
 ]
 
 
-def xor_data():
-    """The XOR truth table of lecture 003: ``x`` of shape ``(4, 2)``, targets ``y`` of shape ``(4, 1)``."""
+def xor_data() -> tuple[np.ndarray, np.ndarray]:
+    """The XOR truth table of lecture 003.
+
+    Returns
+    -------
+    x : ndarray, shape (4, 2)
+        The corners ``(0, 0), (1, 0), (0, 1), (1, 1)``.
+    y : ndarray, shape (4, 1)
+        Their XOR: ``0, 1, 1, 0``.
+    """
     x = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
     y = np.array([[0.0], [1.0], [1.0], [0.0]])
     return x, y
 
 
-def xor_clusters(n_per_corner: int = 10, noise: float = 0.15, seed: int = 0):
-    """A noisy XOR: ``n_per_corner`` points around each corner of the unit square, labelled by XOR."""
+def xor_clusters(n_per_corner: int = 10, noise: float = 0.15, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A noisy XOR: points around each corner of the unit square, labelled by XOR.
+
+    Parameters
+    ----------
+    n_per_corner : int, default 10
+        Points per corner.
+    noise : float, default 0.15
+        Standard deviation of the Gaussian noise added to each coordinate.
+    seed : int, default 0
+        Seed of the noise.
+
+    Returns
+    -------
+    x : ndarray, shape (4 n_per_corner, 2)
+        The points, corner by corner as in :func:`xor_data`.
+    y : ndarray, shape (4 n_per_corner, 1)
+        Their corner's XOR.
+    """
     n = check_positive_int("n_per_corner", n_per_corner)
     noise = check_real("noise", noise, minimum=0.0)
     x0, y0 = xor_data()
@@ -48,12 +75,26 @@ def xor_clusters(n_per_corner: int = 10, noise: float = 0.15, seed: int = 0):
     return x, np.repeat(y0, n, axis=0)
 
 
-def best_linear_accuracy(x, y, n_angles: int = 720) -> float:
+def best_linear_accuracy(x: ArrayLike, y: ArrayLike, n_angles: int = 720) -> float:
     """Best accuracy any single threshold unit ``[w . x + b > 0]`` reaches on ``(x, y)``.
 
     Searches every direction ``w = (cos t, sin t)`` (``n_angles`` of them) and,
     for each, every threshold between consecutive projections (exhaustive in
     ``b`` for that ``w``). For XOR it returns 0.75: no line separates the classes.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, 2)
+        The points.
+    y : array_like, shape (N,) or (N, 1)
+        Their labels, 0 or 1 (above 0.5 counts as 1).
+    n_angles : int, default 720
+        Directions tried.
+
+    Returns
+    -------
+    float
+        The best fraction of points classified right, in [0.5, 1].
     """
     x = as_float_array("x", x, ndim=2)
     y = np.asarray(y).reshape(-1)
@@ -69,11 +110,33 @@ def best_linear_accuracy(x, y, n_angles: int = 720) -> float:
     return best
 
 
-def perceptron_learning(x, y, epochs: int = 20, lr: float = 1.0):
-    """Rosenblatt's perceptron rule ``w <- w + lr (t - [w.x + b > 0]) x``; accuracy after each epoch.
+def perceptron_learning(
+    x: ArrayLike, y: ArrayLike, epochs: int = 20, lr: float = 1.0
+) -> tuple[np.ndarray, float, list[float]]:
+    """Rosenblatt's perceptron rule ``w <- w + lr (t - [w.x + b > 0]) x``, one example at a time.
 
-    Returns ``(w, b, accuracies)``. On a linearly separable set it stops making
-    mistakes; on XOR it cycles forever and never passes 0.75.
+    On a linearly separable set it stops making mistakes; on XOR it cycles forever and never
+    passes 0.75.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, D)
+        The points.
+    y : array_like, shape (N,) or (N, 1)
+        Their labels ``t``, 0 or 1.
+    epochs : int, default 20
+        Passes over the data.
+    lr : float, default 1.0
+        The learning rate.
+
+    Returns
+    -------
+    w : ndarray, shape (D,)
+        The final weights (starting from zeros).
+    b : float
+        The final bias.
+    accuracies : list of float
+        The accuracy on all of ``x`` after each epoch.
     """
     x = as_float_array("x", x, ndim=2)
     t = np.asarray(y).reshape(-1)
@@ -94,10 +157,37 @@ def train_xor(
     batch_size: int | None = None,
     epochs: int = 1000,
     seed: int = 0,
-    x=None,
-    y=None,
-):
-    """Train a ``2-hidden-1`` MLP (sigmoid output, squared error) on XOR; return ``(mlp, history)``."""
+    x: ArrayLike | None = None,
+    y: ArrayLike | None = None,
+) -> tuple[MLP, list[float]]:
+    """Train a ``2-hidden-1`` MLP (sigmoid output, squared error) on XOR with :meth:`MLP.fit`.
+
+    Parameters
+    ----------
+    hidden : int, default 4
+        Hidden units.
+    activation : str, default "tanh"
+        The hidden layer's activation.
+    lr : float, default 1.0
+        The learning rate.
+    batch_size : int or None
+        Examples per update; ``None``: the full batch.
+    epochs : int, default 1000
+        Passes over the data.
+    seed : int, default 0
+        Seed of the initial weights and of the shuffling.
+    x : array_like, shape (N, 2), optional
+        The points (default: :func:`xor_data`).
+    y : array_like, shape (N, 1), optional
+        Their targets (given with ``x``).
+
+    Returns
+    -------
+    mlp : MLP
+        The trained network.
+    history : list of float
+        The loss on all of ``x`` after each epoch.
+    """
     if x is None:
         x, y = xor_data()
     mlp = MLP(
@@ -127,25 +217,55 @@ class BatchRun:
         return float(np.mean(np.diff(self.loss) > 0))
 
     def loss_per_epoch(self) -> np.ndarray:
-        """The loss at the end of each epoch."""
+        """The loss at the end of each epoch.
+
+        Returns
+        -------
+        ndarray, shape (epochs,)
+            Every ``updates_per_epoch``-th entry of :attr:`loss` after the first.
+        """
         return self.loss[self.updates_per_epoch :: self.updates_per_epoch]
 
 
 def compare_batch_sizes(
-    x,
-    y,
-    batch_sizes=(1, None),
+    x: ArrayLike,
+    y: ArrayLike,
+    batch_sizes: Iterable[int | None] = (1, None),
     epochs: int = 60,
     lr: float = 0.5,
     hidden: int = 4,
     activation: str = "tanh",
     seed: int = 0,
 ) -> dict:
-    """Train the same initial network with each batch size; return ``{batch_size: BatchRun}``.
+    """Train the same initial network with each batch size.
 
-    ``None`` means the full batch (standard gradient descent); ``1`` is SGD with one
-    example per update (lecture 003). The loss on the whole training set is recorded
-    after *every* update, so the noise of small batches is visible.
+    The loss on the whole training set is recorded after *every* update, so the noise of small
+    batches is visible.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, D)
+        The training points.
+    y : array_like, shape (N, K)
+        Their targets.
+    batch_sizes : iterable of int or None, default (1, None)
+        ``None`` means the full batch (standard gradient descent); ``1`` is SGD with one example
+        per update (lecture 003).
+    epochs : int, default 60
+        Passes over the data.
+    lr : float, default 0.5
+        The learning rate.
+    hidden : int, default 4
+        Hidden units of the ``D-hidden-K`` network (sigmoid output).
+    activation : str, default "tanh"
+        The hidden layer's activation.
+    seed : int, default 0
+        Seed of the initial weights (the same for every batch size) and of the shuffling.
+
+    Returns
+    -------
+    dict
+        ``{batch_size: BatchRun}``, keyed by the given batch sizes.
     """
     x = as_float_array("x", x, ndim=2)
     y = as_float_array("y", y, ndim=2)
@@ -174,8 +294,27 @@ def compare_batch_sizes(
     return out
 
 
-def decision_grid(mlp: MLP, n: int = 41, lim=(-0.5, 1.5)):
-    """The network's output on an ``n x n`` grid over ``lim^2``: ``(grid_x, grid_y, output)``."""
+def decision_grid(
+    mlp: MLP, n: int = 41, lim: tuple[float, float] = (-0.5, 1.5)
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The network's first output on a square grid of inputs.
+
+    Parameters
+    ----------
+    mlp : MLP
+        A network with two inputs.
+    n : int, default 41
+        Grid points per side (>= 2).
+    lim : (float, float), default (-0.5, 1.5)
+        The range of both coordinates.
+
+    Returns
+    -------
+    grid_x, grid_y : ndarray, shape (n, n)
+        The coordinates (``numpy.meshgrid``).
+    output : ndarray, shape (n, n)
+        The network's first output at each grid point.
+    """
     n = check_positive_int("n", n, minimum=2)
     g = np.linspace(lim[0], lim[1], n)
     gx, gy = np.meshgrid(g, g)
@@ -210,7 +349,7 @@ class XORDemo(Demo):
         seed: int = 0,
         chunk_updates: int = 200,
         data: tuple | None = None,
-    ):
+    ) -> None:
         self.x, self.y = xor_data() if data is None else data
         self.chunk_updates = check_positive_int("chunk_updates", chunk_updates)
         self._start = dict(
@@ -230,7 +369,8 @@ class XORDemo(Demo):
     def figure(self):
         return self.fig
 
-    def build(self):
+    def build(self) -> list:
+        """Make the panels and the controls. Parameters and returns as :meth:`Demo.build`."""
         import ipywidgets as w
 
         start = self._start
@@ -335,7 +475,8 @@ class XORDemo(Demo):
             w.HBox([self.progress, self.stop_button, self.progress_label], layout=w.Layout(align_items="center")),
         ]
 
-    def dynamic_artists(self):
+    def dynamic_artists(self) -> list:
+        """What :meth:`compute` redraws. Parameters and returns as :meth:`Demo.dynamic_artists`."""
         return [self.loss_line, self.map_image, *self.points, self.map_title]
 
     # -- state -------------------------------------------------------------------------------
@@ -344,7 +485,13 @@ class XORDemo(Demo):
         return self.epochs_done >= self.target_epochs
 
     def accuracy(self) -> float:
-        """Fraction of the training points on the right side of the 0.5 output level."""
+        """How well the current network separates the training points.
+
+        Returns
+        -------
+        float
+            Fraction of the points on the right side of the 0.5 output level.
+        """
         return float(np.mean((self.mlp.forward(self.x) > 0.5) == (self.y > 0.5)))
 
     # -- training in chunks ---------------------------------------------------------------------

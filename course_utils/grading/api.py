@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -21,6 +22,7 @@ __all__ = [
     "Part",
     "Verdict",
     "Variant",
+    "Student",
     "compare",
     "as_array",
     "StudentError",
@@ -110,15 +112,51 @@ class Verdict:
 
     @classmethod
     def passed(cls, message: str = "") -> Verdict:
+        """Full marks.
+
+        Parameters
+        ----------
+        message : str, default ""
+            What the feedback says.
+
+        Returns
+        -------
+        Verdict
+            Score 1.
+        """
         return cls(1.0, message)
 
     @classmethod
     def failed(cls, message: str) -> Verdict:
+        """No marks.
+
+        Parameters
+        ----------
+        message : str
+            What went wrong, for the student.
+
+        Returns
+        -------
+        Verdict
+            Score 0.
+        """
         return cls(0.0, message)
 
     @classmethod
     def combine(cls, *verdicts: Verdict) -> Verdict:
-        """The lowest score; the messages of the checks that did not pass fully, joined."""
+        """One verdict from several checks of a part.
+
+        Parameters
+        ----------
+        *verdicts : Verdict
+            At least one.
+
+        Returns
+        -------
+        Verdict
+            The lowest score, with the messages of the checks that did not pass fully joined by
+            ``"; "`` (or the first message, when all passed).
+        """
         if not verdicts:
             raise ValueError("Verdict.combine needs at least one verdict")
         score = min(v.score for v in verdicts)
@@ -186,11 +224,39 @@ class Variant:
 
     @classmethod
     def for_student(cls, ps: str, student: str, secret: str = "") -> Variant:
+        """The variant a student is graded on.
+
+        Parameters
+        ----------
+        ps : str
+            The problem set.
+        student : str
+            The student's id.
+        secret : str, default ""
+            The course secret (:func:`course_secret`) that salts the hidden inputs.
+
+        Returns
+        -------
+        Variant
+        """
         return cls(ps, student, secret)
 
     @classmethod
     def practice_run(cls, ps: str, student: str = "practice") -> Variant:
-        """The variant of a visible test in the student's own kernel: public, fixed inputs."""
+        """The variant of a visible test in the student's own kernel: public, fixed inputs.
+
+        Parameters
+        ----------
+        ps : str
+            The problem set.
+        student : str, default "practice"
+            Whose public variant (the practice inputs are the same for everyone by default).
+
+        Returns
+        -------
+        Variant
+            Without a secret, ``practice=True``.
+        """
         return cls(ps, student, "", True)
 
     @property
@@ -198,10 +264,79 @@ class Variant:
         return _seed("hidden", self.secret, self.ps, self.student)
 
     def rng(self, key: str) -> np.random.Generator:
+        """The generator of one part's hidden inputs.
+
+        Parameters
+        ----------
+        key : str
+            Which inputs, e.g. the part's name.
+
+        Returns
+        -------
+        numpy.random.Generator
+            Seeded by the secret, the problem set, the student and ``key``.
+        """
         return np.random.default_rng(_seed("hidden", self.secret, self.ps, self.student, key))
 
     def public_rng(self, key: str) -> np.random.Generator:
+        """The generator of per-student content the student's notebook shows too (no secret).
+
+        Parameters
+        ----------
+        key : str
+            Which content; the same seed as :func:`course_utils.variants.public_rng`.
+
+        Returns
+        -------
+        numpy.random.Generator
+        """
         return np.random.default_rng(_seed("public", self.ps, self.student, key))
+
+
+class Student(Protocol):
+    """What a check calls the student's code through: plain data in, plain data out.
+
+    The grader's proxy to the grading sandbox (:class:`course_utils.grading.engine.StudentProxy`)
+    and the student's own kernel for the visible tests (:class:`course_utils.grading.local.LocalStudent`).
+    Both raise a :class:`StudentError` for what the student's code did (raised, missing name, not
+    plain data, memory cap) and the sandbox a :class:`SandboxFailure` (timeout, died, garbled reply).
+    """
+
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Call one of the student's functions.
+
+        Parameters
+        ----------
+        name : str
+            The function's name in the student's notebook.
+        *args, **kwargs
+            Its arguments: plain data (numbers, arrays, lists, tuples, dicts), passed as copies.
+
+        Returns
+        -------
+        object
+            Its result, as plain data.
+        """
+        ...
+
+    def call_with_args(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, list]:
+        """Call one of the student's functions; also return its positional arguments as it left them.
+
+        Parameters
+        ----------
+        name : str
+            The function's name in the student's notebook.
+        *args, **kwargs
+            Its arguments, as for :meth:`call`.
+
+        Returns
+        -------
+        result : object
+            Its result, as plain data.
+        args : list
+            The positional arguments after the call (to see whether it changed them in place).
+        """
+        ...
 
 
 # ---------------------------------------------------------------------------------------------
@@ -226,8 +361,25 @@ def _as_numbers(name: str, got):
     return None, Verdict.failed(f"{name} should be a numpy array (or a number), not a {type(got).__name__}")
 
 
-def as_array(name: str, got, shape: tuple | None = None):
-    """``(got as a float array, None)`` or ``(None, a failing Verdict)`` if it is not numbers of ``shape``."""
+def as_array(name: str, got: Any, shape: tuple | None = None) -> tuple[np.ndarray | None, Verdict | None]:
+    """The student's result as finite numbers, or why it is not.
+
+    Parameters
+    ----------
+    name : str
+        What the result is called in the message.
+    got : object
+        What the student's function returned (plain data).
+    shape : tuple, optional
+        The shape it must have.
+
+    Returns
+    -------
+    array : ndarray or None
+        ``got`` as a float array, or None.
+    problem : Verdict or None
+        None, or a failing verdict saying why ``got`` is not finite numbers of ``shape``.
+    """
     arr, bad = _as_numbers(name, got)
     if bad is None and shape is not None and arr.shape != tuple(shape):
         return None, Verdict.failed(f"{name} has shape {arr.shape}, expected {tuple(shape)}")
@@ -240,12 +392,34 @@ def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
     return a.shape == b.shape and bool(np.all(np.abs(a - b) <= atol + rtol * np.abs(b)))
 
 
-def compare(name: str, got, want, rtol: float = 1e-6, atol: float = 1e-9, mistakes=()) -> Verdict:
+def compare(
+    name: str,
+    got: Any,
+    want: Any,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    mistakes: Sequence[tuple[str, Any]] = (),
+) -> Verdict:
     """Pass if ``got`` has ``want``'s shape and values (within ``atol + rtol |want|``).
 
-    ``mistakes`` is a sequence of ``(message, wrong_value)``: when ``got`` matches a wrong value
-    (same tolerance), that message is the verdict's. Otherwise a few generic slips are named
-    (sign, factor 2 or 1/2, transpose), or the message says plainly which entry differs.
+    Parameters
+    ----------
+    name : str
+        What the result is called in the message.
+    got : object
+        What the student's function returned (plain data).
+    want : array_like
+        The reference.
+    rtol, atol : float, default 1e-6 and 1e-9
+        The tolerance.
+    mistakes : sequence of (message, wrong_value), default ()
+        When ``got`` matches a wrong value (same tolerance), that message is the verdict's.
+
+    Returns
+    -------
+    Verdict
+        Passed; or failed with the matching mistake's message, a generic slip (sign, factor 2
+        or 1/2, transpose, shape), or which entry differs and that the mistake is not known.
     """
     want = np.asarray(want, dtype=float)
     arr, bad = _as_numbers(name, got)

@@ -14,9 +14,12 @@ on public practice inputs, where the message may also show the expected entry.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 import numpy as np
 
-from .api import Part, SandboxFailure, StudentError, StudentMemory, StudentRaised, Verdict
+from .api import Part, SandboxFailure, Student, StudentError, StudentMemory, StudentRaised, Variant, Verdict
 from .mistakes import BANK, Diagnosis, judge, restate_error
 
 __all__ = ["banked_part", "judged", "student_helpers"]
@@ -33,8 +36,22 @@ def _key(value) -> bytes:
     return repr(value).encode()
 
 
-def student_helpers(student, names) -> dict:
-    """The student's functions ``names`` as plain callables through the proxy, each call made once."""
+def student_helpers(student: Student, names: Iterable[str]) -> dict:
+    """The student's functions as plain callables through the proxy, each call made once.
+
+    Parameters
+    ----------
+    student : Student
+        The proxy to the student's code.
+    names : iterable of str
+        The functions' names.
+
+    Returns
+    -------
+    dict
+        ``{name: callable}``; a callable called twice with the same arguments returns the first
+        call's result without calling the student's code again.
+    """
     cache = {}
 
     def helper(name):
@@ -149,11 +166,38 @@ def _earlier_parts(key: str, student, variant, memo: dict) -> tuple[list, list]:
     return usable, broken
 
 
-def judged(key: str, student, variant, inputs: dict, rtol: float = 1e-6, atol: float = 1e-9, call=None) -> Verdict:
-    """Call the student's function of bank part ``key`` on ``inputs`` and judge the result.
+def judged(
+    key: str,
+    student: Student,
+    variant: Variant,
+    inputs: dict,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    call: Callable[..., Any] | None = None,
+) -> Verdict:
+    """Call the student's function of one bank part on some inputs and judge the result.
 
-    ``call(student, *args)`` replaces the plain ``student.call(function, *args)`` (e.g. to keep
-    the arguments as they are after the call).
+    Parameters
+    ----------
+    key : str
+        The bank part, e.g. ``"ps3.conv_dx"``.
+    student : Student
+        The proxy to the student's code.
+    variant : Variant
+        Whose inputs (the student's earlier functions are judged on them too, for "fix Part k first").
+    inputs : dict
+        The function's arguments by name, in order.
+    rtol, atol : float, default 1e-6 and 1e-9
+        The tolerance.
+    call : callable, optional
+        ``call(student, *args)`` replaces the plain ``student.call(function, *args)`` (e.g. to keep
+        the arguments as they are after the call).
+
+    Returns
+    -------
+    Verdict
+        Passed (with the bank's note), failed naming the classic mistake, or failed saying the
+        mistake is not known (and which earlier part to fix first, when that is the cause).
     """
     memo = {}
     diagnosis = _diagnose(key, student, variant, inputs, rtol, atol, call, memo)
@@ -227,9 +271,26 @@ def _judged_unchanged(key, student, variant, inputs, unchanged: dict, rtol, atol
 def banked_part(
     grade_id: str, points: float, *keys: str, rtol: float = 1e-6, atol: float = 1e-9, unchanged: dict | None = None
 ) -> Part:
-    """A part whose check judges the bank parts ``keys`` on fresh per-student inputs.
+    """A part whose check judges some bank parts on fresh per-student inputs.
 
-    ``unchanged``: ``{argument name: advice}`` for arguments the function must leave as they were.
+    Parameters
+    ----------
+    grade_id : str
+        The nbgrader test cell, e.g. ``"test_conv_dx"``.
+    points : float
+        Its points.
+    *keys : str
+        The bank parts it judges (``BANK[key].inputs(variant.rng(key))`` each); the verdicts are
+        combined (:meth:`Verdict.combine`).
+    rtol, atol : float, default 1e-6 and 1e-9
+        The tolerance.
+    unchanged : dict, optional
+        ``{argument name: advice}`` for arguments the function must leave as they were.
+
+    Returns
+    -------
+    Part
+        Its ``uses`` are the functions of the bank parts and their helpers.
     """
 
     def check(student, variant):

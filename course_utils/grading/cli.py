@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from .engine import Progress, compute_verdicts, read_notebook, stop_on_signals, submissions, verdict_dir
 from .reporting import report
@@ -29,7 +30,13 @@ class Refused(Exception):
 
 
 def known_problem_sets() -> list[str]:
-    """The problem sets the grader has checks for (``course_utils/grading/checks/<ps>.py``)."""
+    """The problem sets the grader has checks for.
+
+    Returns
+    -------
+    list of str
+        The modules ``course_utils/grading/checks/<ps>.py``, sorted.
+    """
     from . import checks
 
     return sorted(m.name for m in pkgutil.iter_modules(checks.__path__) if not m.name.startswith("_"))
@@ -71,7 +78,22 @@ def _secret_problem(course: Path) -> str:
 
 
 def preflight(command: str, ps: str, course: Path, isolate: bool = True) -> None:
-    """Raise :class:`Refused` unless ``command`` can run on ``ps`` in ``course`` (checked before any work)."""
+    """Check, before any work, that a command can run; raise :class:`Refused` saying what to do if not.
+
+    Both commands need ``nbgrader_config.py``, checks for ``ps``, ``ps`` in ``gradebook.db``, a readable
+    release and submissions; ``autograde`` also needs the course secret and (when isolating) ``bwrap``.
+
+    Parameters
+    ----------
+    command : {"autograde", "report"}
+        The command.
+    ps : str
+        The problem set.
+    course : Path
+        The course folder.
+    isolate : bool, default True
+        Whether grading will use the sandbox.
+    """
     if not (course / "nbgrader_config.py").exists():
         raise Refused(f"{course} has no nbgrader_config.py: run in the course root or pass --course-dir")
     known = known_problem_sets()
@@ -103,9 +125,23 @@ def _nbgrader_cmd() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "nbgrader"]
 
 
-def run_to_the_end(cmd: list, **kwargs) -> subprocess.CompletedProcess:
-    """``subprocess.run`` that, when interrupted, lets the child clean up (its sandboxes, its stage)
-    for up to 30 s before killing it (``subprocess.run`` kills it after 0.25 s)."""
+def run_to_the_end(cmd: list, **kwargs: Any) -> subprocess.CompletedProcess:
+    """``subprocess.run`` that, when interrupted, lets the child clean up (its sandboxes, its stage).
+
+    The child gets SIGTERM and up to 30 s before it is killed (``subprocess.run`` kills it after 0.25 s).
+
+    Parameters
+    ----------
+    cmd : list
+        The command line.
+    **kwargs
+        More arguments of ``subprocess.Popen`` (``cwd``, ``env``, ...); output is captured as text.
+
+    Returns
+    -------
+    subprocess.CompletedProcess
+        With ``returncode``, ``stdout`` and ``stderr``.
+    """
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs) as proc:
         try:
             out, err = proc.communicate()
@@ -122,8 +158,25 @@ def run_to_the_end(cmd: list, **kwargs) -> subprocess.CompletedProcess:
 def record_in_gradebook(ps: str, course: Path, verdicts: dict, limits: Limits, isolate: bool) -> list[str]:
     """One ``nbgrader autograde`` call for the submissions whose recorded verdict is missing or stale.
 
-    Returns the gradable submissions nbgrader did not record (nbgrader's own exit code is 1 as soon as
-    any submission fails, an unreadable one included, so it says little)."""
+    Parameters
+    ----------
+    ps : str
+        The problem set.
+    course : Path
+        The course folder.
+    verdicts : dict
+        ``{student: SubmissionVerdict}`` from :func:`~course_utils.grading.engine.compute_verdicts`.
+    limits : Limits
+        Passed to nbgrader's :class:`~course_utils.grading.nbgrader_plugin.RecordVerdicts`.
+    isolate : bool
+        Whether a verdict computed on the spot is sandboxed.
+
+    Returns
+    -------
+    list of str
+        The gradable submissions nbgrader did not record (nbgrader's own exit code is 1 as soon as
+        any submission fails, an unreadable one included, so it says little).
+    """
     out_dir = verdict_dir(course, ps)
     stale = []
     for student, v in verdicts.items():
@@ -170,13 +223,36 @@ def record_in_gradebook(ps: str, course: Path, verdicts: dict, limits: Limits, i
 
 def autograde(
     ps: str,
-    course_dir=".",
+    course_dir: str | Path = ".",
     limits: Limits | None = None,
     isolate: bool = True,
     workers: int | None = None,
     force: bool = False,
 ) -> tuple[dict, list]:
-    """Verdicts of every submission (sandboxed), recorded by nbgrader; returns ``(verdicts, unrecorded)``."""
+    """Verdicts of every submission (sandboxed), then recorded by nbgrader.
+
+    Parameters
+    ----------
+    ps : str
+        The problem set.
+    course_dir : str or Path, default "."
+        The course folder.
+    limits : Limits, optional
+        The sandbox's limits (default: :class:`~course_utils.grading.sandbox.Limits`).
+    isolate : bool, default True
+        Whether to sandbox (False for ``--no-sandbox``).
+    workers : int or None
+        Parallel sandboxes; ``None``: the cores.
+    force : bool, default False
+        Recompute every verdict (drop the cache).
+
+    Returns
+    -------
+    verdicts : dict
+        ``{student: SubmissionVerdict}``.
+    unrecorded : list of str
+        Graded submissions nbgrader did not record.
+    """
     course = Path(course_dir).resolve()
     limits = limits or Limits()
     if force:
@@ -189,7 +265,20 @@ def autograde(
     return verdicts, unrecorded
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
+    """``python -m course_utils.grading {autograde,report} <ps> [options]``.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit code: 0 done, 1 nbgrader did not record some graded submission, 2 refused (one
+        line says why), 130 interrupted.
+    """
     parser = argparse.ArgumentParser(
         prog="python -m course_utils.grading", description="Grade the course's problem sets (sandboxed) and report."
     )

@@ -21,15 +21,18 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any, TextIO
 
 from .api import (
     MissingName,
+    Part,
     SandboxFailure,
     StudentError,
     StudentRaised,
@@ -43,17 +46,53 @@ from .sandbox import Limits, Sandbox, SandboxUnavailable, Stage, check_available
 ENGINE_VERSION = "1"
 
 
-def nbgrader_meta(cell) -> dict:
+def nbgrader_meta(cell: dict) -> dict:
+    """A cell's nbgrader metadata.
+
+    Parameters
+    ----------
+    cell : dict
+        A notebook cell (JSON).
+
+    Returns
+    -------
+    dict
+        ``cell["metadata"]["nbgrader"]``, or ``{}`` when it has none.
+    """
     return (cell.get("metadata", {}) or {}).get("nbgrader", {}) or {}
 
 
-def cell_source(cell) -> str:
+def cell_source(cell: dict) -> str:
+    """A cell's source as one string.
+
+    Parameters
+    ----------
+    cell : dict
+        A notebook cell (JSON: its source a string or a list of lines).
+
+    Returns
+    -------
+    str
+    """
     src = cell.get("source", "")
     return "".join(src) if isinstance(src, list) else str(src)
 
 
-def read_notebook(path: Path):
-    """``(notebook dict, "")`` or ``(None, what is wrong)``."""
+def read_notebook(path: Path) -> tuple[dict | None, str]:
+    """Read a submitted notebook, or say exactly why it cannot be read.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.ipynb`` file.
+
+    Returns
+    -------
+    notebook : dict or None
+        The notebook's JSON, None when it cannot be read.
+    problem : str
+        ``""``, or what is wrong (unreadable, not valid JSON with the line and column, no list of cells).
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -71,8 +110,19 @@ def read_notebook(path: Path):
     return nb, ""
 
 
-def runs_in_sandbox(cell) -> bool:
-    """Locked set-up code (not a test, not ``visible_*``) runs in the sandbox before the answers."""
+def runs_in_sandbox(cell: dict) -> bool:
+    """Whether a release cell runs in the sandbox before the answers.
+
+    Parameters
+    ----------
+    cell : dict
+        A cell of the release (JSON).
+
+    Returns
+    -------
+    bool
+        True for locked set-up code: not a test, not an answer, not a ``visible_*`` cell.
+    """
     meta = nbgrader_meta(cell)
     return (
         cell.get("cell_type") == "code"
@@ -84,7 +134,22 @@ def runs_in_sandbox(cell) -> bool:
 
 
 def program(release: dict, submission: dict) -> tuple[list, list]:
-    """``([(kind, grade_id, source)], [missing answer grade_ids])`` in the release's cell order."""
+    """What the sandbox runs for one submission: the release's set-up cells and the student's answers.
+
+    Parameters
+    ----------
+    release : dict
+        The released notebook (JSON); its set-up cells are used, whatever the student did to them.
+    submission : dict
+        The student's notebook (JSON); only its answer cells are used (the first one per grade_id).
+
+    Returns
+    -------
+    steps : list of (kind, grade_id, source)
+        ``kind`` is ``"setup"`` or ``"answer"``, in the release's cell order.
+    missing : list of str
+        The grade_ids of answer cells the submission does not have.
+    """
     answers = {}
     for cell in submission.get("cells", []):
         meta = nbgrader_meta(cell) if isinstance(cell, dict) else {}
@@ -104,13 +169,38 @@ def program(release: dict, submission: dict) -> tuple[list, list]:
     return steps, missing
 
 
-def load_parts(ps: str):
+def load_parts(ps: str) -> tuple[list[Part], Path]:
+    """The autograded parts of a problem set.
+
+    Parameters
+    ----------
+    ps : str
+        The problem set, e.g. ``"ps3"``.
+
+    Returns
+    -------
+    parts : list of Part
+        ``course_utils.grading.checks.<ps>.PARTS``, in notebook order.
+    check_file : Path
+        The check module's file (part of the verdict cache's key).
+    """
     module = importlib.import_module(f"course_utils.grading.checks.{ps}")
     return module.PARTS, Path(module.__file__)
 
 
 def source_digest(root: Path) -> str:
-    """A hash of every ``.py`` file below ``root`` (path and content, in a fixed order)."""
+    """A hash of every ``.py`` file below a folder.
+
+    Parameters
+    ----------
+    root : Path
+        The folder.
+
+    Returns
+    -------
+    str
+        SHA-256 (hex) of each file's relative path and content, in sorted order.
+    """
     h = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         h.update(path.relative_to(root).as_posix().encode() + b"\x00" + path.read_bytes() + b"\x00")
@@ -125,6 +215,28 @@ def _course_utils_digest() -> str:
 
 
 def cache_key(ps: str, steps: list, check_file: Path, limits: Limits, isolate: bool, secret: str) -> str:
+    """The key a cached verdict must carry to be reused: it changes when anything grading depends on does.
+
+    Parameters
+    ----------
+    ps : str
+        The problem set.
+    steps : list
+        The submission's :func:`program`.
+    check_file : Path
+        The problem set's check module.
+    limits : Limits
+        The sandbox's limits.
+    isolate : bool
+        Whether the sandbox isolates (False for ``--no-sandbox``).
+    secret : str
+        The course secret (only its hash enters the key).
+
+    Returns
+    -------
+    str
+        SHA-256 (hex) over these, the engine's version and the code of ``course_utils``.
+    """
     h = hashlib.sha256()
     for item in (
         ENGINE_VERSION,
@@ -161,10 +273,28 @@ class SubmissionVerdict:
     seconds: float = 0.0
 
     def to_json(self) -> str:
+        """The verdict as stored in ``reports/<ps>/verdicts/<student>.json``.
+
+        Returns
+        -------
+        str
+            Indented JSON of every field.
+        """
         return json.dumps(asdict(self), indent=1)
 
     @classmethod
     def from_json(cls, text: str) -> SubmissionVerdict:
+        """Read a verdict stored by :meth:`to_json`.
+
+        Parameters
+        ----------
+        text : str
+            The JSON.
+
+        Returns
+        -------
+        SubmissionVerdict
+        """
         data = json.loads(text)
         return cls(**data)
 
@@ -180,7 +310,20 @@ EXPLICIT_KINDS = (
 
 
 def defining_cell(steps: list, name: str) -> str | None:
-    """The grade_id of the last cell that defines ``name`` (``def name`` or ``name =``), if any."""
+    """Which answer or set-up cell defines a name.
+
+    Parameters
+    ----------
+    steps : list
+        The submission's :func:`program`.
+    name : str
+        A function's name.
+
+    Returns
+    -------
+    str or None
+        The grade_id of the last cell that defines it (``def name`` or ``name =``), or None.
+    """
     pattern = re.compile(rf"^(\s*def\s+{re.escape(name)}\s*\(|{re.escape(name)}\s*=)", re.M)
     found = None
     for _, gid, source in steps:
@@ -211,18 +354,25 @@ def _kind(exc: StudentError) -> str:
 class StudentProxy:
     """What a check sees as ``student``: calls go to the sandbox; a dead sandbox is restarted lazily."""
 
-    def __init__(self, runner: SubmissionRunner):
+    def __init__(self, runner: SubmissionRunner) -> None:
         self._runner = runner
 
-    def call(self, name: str, *args, **kwargs):
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """In the submission's sandbox. Parameters and returns as :meth:`course_utils.grading.api.Student.call`."""
         return self._runner.box().call(name, *args, **kwargs)
 
-    def call_with_args(self, name: str, *args, **kwargs):
+    def call_with_args(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, list]:
+        """Parameters and returns as :meth:`course_utils.grading.api.Student.call_with_args`."""
         return self._runner.box().call_with_args(name, *args, **kwargs)
 
 
 class SubmissionRunner:
-    def __init__(self, stage, steps, submission_dir, limits, isolate, student=""):
+    """One submission's sandbox: started on first use with its cells run; a cell that loops, exits or
+    kills the kernel is recorded in :attr:`cell_errors` and left out of the fresh sandboxes that follow."""
+
+    def __init__(
+        self, stage: Stage, steps: list, submission_dir: Path, limits: Limits, isolate: bool, student: str = ""
+    ) -> None:
         self.stage, self.steps, self.dir, self.limits, self.isolate = stage, steps, submission_dir, limits, isolate
         self.student = student
         self.cell_errors: dict = {}
@@ -230,6 +380,12 @@ class SubmissionRunner:
         self._box = None
 
     def box(self) -> Sandbox:
+        """The running sandbox, started (and the cells run) if there is none.
+
+        Returns
+        -------
+        Sandbox
+        """
         if self._box is None:
             self._box = self._fresh()
         return self._box
@@ -255,12 +411,14 @@ class SubmissionRunner:
             else:
                 return box
 
-    def lost(self):
+    def lost(self) -> None:
+        """Close the sandbox (after a timeout or a death): the next call starts a fresh one."""
         if self._box is not None:
             self._box.close()
             self._box = None
 
-    def close(self):
+    def close(self) -> None:
+        """Close the sandbox, if any."""
         self.lost()
 
 
@@ -275,7 +433,34 @@ def grade_submission(
     secret: str,
     key: str | None = None,
 ) -> SubmissionVerdict:
-    """Run every part's check against one submission (in its sandbox)."""
+    """Run every part's check against one submission (in its sandbox).
+
+    Parameters
+    ----------
+    ps : str
+        The problem set.
+    student : str
+        The student's id (their variant, and ``JUPYTERHUB_USER`` in the sandbox).
+    release : dict
+        The released notebook (JSON).
+    notebook_path : Path
+        The submitted notebook.
+    stage : Stage
+        The grading run's shared files.
+    limits : Limits
+        The sandbox's limits.
+    isolate : bool
+        Whether the sandbox isolates.
+    secret : str
+        The course secret.
+    key : str or None
+        The cache key, when already computed.
+
+    Returns
+    -------
+    SubmissionVerdict
+        Every part's points, status and message; or the reason the notebook cannot be read.
+    """
     t0 = time.perf_counter()
     parts, check_file = load_parts(ps)
     verdict = SubmissionVerdict(ps, student)
@@ -336,6 +521,20 @@ def grade_submission(
 # a whole class
 # ---------------------------------------------------------------------------------------------
 def verdict_dir(course: Path, ps: str) -> Path:
+    """Where a problem set's verdicts are cached.
+
+    Parameters
+    ----------
+    course : Path
+        The course folder.
+    ps : str
+        The problem set.
+
+    Returns
+    -------
+    Path
+        ``course/reports/<ps>/verdicts``.
+    """
     return course / "reports" / ps / "verdicts"
 
 
@@ -365,6 +564,23 @@ _pool_worker: list = []  # non-empty in a pool worker process
 
 
 def make_stage(isolate: bool) -> Stage:
+    """Make a grading run's stage, and check that a sandbox starts and isolates with it.
+
+    Parameters
+    ----------
+    isolate : bool
+        Whether sandboxes isolate (the self-test runs only then).
+
+    Returns
+    -------
+    Stage
+        Removed again if the check fails.
+
+    Raises
+    ------
+    SandboxUnavailable
+        With what to do, when no sandbox can be made here.
+    """
     root = stage_root()
     if isolate and os.geteuid() == 0 and not traversable(root):
         raise SandboxUnavailable(
@@ -393,13 +609,18 @@ _depth: list = []  # nested stop_on_signals contexts
 
 
 @contextmanager
-def stop_on_signals():
+def stop_on_signals() -> Iterator[None]:
     """In the main thread: SIGTERM and SIGHUP (like Ctrl-C) raise :class:`Interrupted` once, so every
     ``finally`` runs (sandboxes killed, stage removed); further signals are ignored while cleaning up.
 
     Inside :func:`_deferring` (the loop that waits on the worker pool) the signal is only recorded and
     raised at a safe point: raised inside ``concurrent.futures.wait`` it can leave a future's lock held,
     and the pool's manager thread then hangs the exit.
+
+    Yields
+    ------
+    None
+        Inside, the three signals raise :class:`Interrupted`; the previous handlers come back after.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -498,12 +719,44 @@ def _run_pool(jobs: list, workers: int, out_dir: Path, results: dict, progress) 
 
 
 def submissions(course: Path, ps: str) -> list[str]:
+    """The students who submitted a problem set.
+
+    Parameters
+    ----------
+    course : Path
+        The course folder.
+    ps : str
+        The problem set.
+
+    Returns
+    -------
+    list of str
+        The folders ``submitted/<student>`` that hold a ``<ps>`` folder, sorted.
+    """
     submitted = course / "submitted"
     return sorted(p.name for p in submitted.iterdir() if (p / ps).is_dir()) if submitted.is_dir() else []
 
 
 def submission_problem(course: Path, ps: str, student: str, notebook: str) -> str:
-    """Why ``submitted/<student>/<ps>/<notebook>.ipynb`` cannot be graded, or ''."""
+    """Why a student's submitted notebook cannot be graded.
+
+    Parameters
+    ----------
+    course : Path
+        The course folder.
+    ps : str
+        The problem set.
+    student : str
+        The student's id.
+    notebook : str
+        The released notebook's name without ``.ipynb``.
+
+    Returns
+    -------
+    str
+        ``""``; or that ``submitted/<student>/<ps>/<notebook>.ipynb`` is missing, naming the
+        notebooks found instead.
+    """
     folder = course / "submitted" / student / ps
     path = folder / f"{notebook}.ipynb"
     if not path.exists():
@@ -520,10 +773,36 @@ def compute_verdicts(
     limits: Limits,
     isolate: bool = True,
     workers: int | None = None,
-    progress=None,
+    progress: Progress | None = None,
     students: list | None = None,
 ) -> dict:
-    """Verdicts of every submission of ``ps`` (cached ones reused); returns ``{student: SubmissionVerdict}``."""
+    """Verdicts of every submission of a problem set, each in its own sandbox, ``workers`` at a time.
+
+    Cached verdicts whose key still matches are reused; the others are computed and stored in
+    :func:`verdict_dir`. SIGINT, SIGTERM and SIGHUP stop it cleanly (:func:`stop_on_signals`).
+
+    Parameters
+    ----------
+    ps : str
+        The problem set.
+    course : Path
+        The course folder (``assignments/``, ``submitted/``, ``reports/``).
+    limits : Limits
+        The sandbox's limits.
+    isolate : bool, default True
+        Whether sandboxes isolate (False for ``--no-sandbox``).
+    workers : int or None
+        Worker processes; ``None``: the number of cores.
+    progress : Progress, optional
+        Told about each verdict.
+    students : list of str, optional
+        Grade only these (default: every submission).
+
+    Returns
+    -------
+    dict
+        ``{student: SubmissionVerdict}``; a submission that cannot be read gets an error verdict.
+    """
     course = course.resolve()
     release_path = course / "assignments" / ps / f"{ps}.ipynb"
     release, problem = read_notebook(release_path)
@@ -606,20 +885,42 @@ def _store(out_dir: Path, v: SubmissionVerdict, results: dict, progress):
 class Progress:
     """``[####......] 12/100 ann: 9/11 in 1.3 s; elapsed 20 s, about 2 min left`` on one line."""
 
-    def __init__(self, stream=None):
+    def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stdout
         self.total = self.done = 0
         self.t0 = time.perf_counter()
         self.fresh = 0
 
-    def start(self, total: int, done: int = 0, cached: int = 0, unreadable: int = 0):
+    def start(self, total: int, done: int = 0, cached: int = 0, unreadable: int = 0) -> None:
+        """Start counting, and say how many submissions are skipped or unreadable.
+
+        Parameters
+        ----------
+        total : int
+            Submissions in all.
+        done : int, default 0
+            Those already decided (cached or unreadable).
+        cached : int, default 0
+            Those unchanged since they were graded.
+        unreadable : int, default 0
+            Those that cannot be read.
+        """
         self.total, self.done, self.t0, self.fresh = total, done, time.perf_counter(), 0
         if cached:
             print(f"{cached} of {total} submissions unchanged since they were graded: skipped", file=self.stream)
         if unreadable:
             print(f"{unreadable} of {total} submissions cannot be read (see the report)", file=self.stream)
 
-    def advance(self, student: str, v: SubmissionVerdict):
+    def advance(self, student: str, v: SubmissionVerdict) -> None:
+        """Count one more verdict and redraw the line (a new line each time when not a terminal).
+
+        Parameters
+        ----------
+        student : str
+            Whose.
+        v : SubmissionVerdict
+            The verdict (its score is shown).
+        """
         self.done += 1
         self.fresh += 1
         elapsed = time.perf_counter() - self.t0

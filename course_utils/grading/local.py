@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+from typing import Any
 
 from . import protocol
 from .api import MissingName, StudentRaised, Variant, Verdict
@@ -24,7 +25,7 @@ from .api import MissingName, StudentRaised, Variant, Verdict
 class LocalStudent:
     """The ``student`` of a check, calling functions of a namespace (a notebook's ``globals()``)."""
 
-    def __init__(self, namespace: dict):
+    def __init__(self, namespace: dict) -> None:
         self.ns = namespace
 
     def _fn(self, name):
@@ -43,16 +44,31 @@ class LocalStudent:
         # the same conversion as the grading sandbox: plain data only
         return protocol.decode(protocol_roundtrip(result)), args
 
-    def call(self, name, *args, **kwargs):
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Call ``namespace[name]`` on copies of the arguments. Parameters and returns as :meth:`Student.call`."""
         return self._run(name, list(args), kwargs)[0]
 
-    def call_with_args(self, name, *args, **kwargs):
+    def call_with_args(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, list]:
+        """Parameters and returns as :meth:`course_utils.grading.api.Student.call_with_args`."""
         result, after = self._run(name, list(args), kwargs)
         return result, protocol.decode(protocol_roundtrip(after))
 
 
-def protocol_roundtrip(value):
-    """Encode like the sandbox's harness does (base classes only), as JSON-ready data."""
+def protocol_roundtrip(value: Any) -> Any:
+    """Encode a value as the sandbox's harness does (base classes only), as JSON-ready data.
+
+    Parameters
+    ----------
+    value : object
+        What a student's function returned.
+
+    Returns
+    -------
+    object
+        What :func:`course_utils.grading.protocol.decode` reads: arrays of numeric dtypes, numbers,
+        strings, ``None``, tuples, lists and string-keyed dicts of those; anything else becomes
+        ``{"$unsupported": its type}`` (decoded as not plain data).
+    """
     import numpy as np
 
     if isinstance(value, np.ndarray):
@@ -70,6 +86,24 @@ def protocol_roundtrip(value):
 
 
 def run_check(ps: str, grade_id: str, namespace: dict, variant: Variant | None = None) -> Verdict:
+    """Run one part's check against the functions of a namespace, in this process.
+
+    Parameters
+    ----------
+    ps : str
+        The problem set, e.g. ``"ps3"``.
+    grade_id : str
+        The part's test cell, e.g. ``"test_conv_dx"``.
+    namespace : dict
+        Where the student's functions are (a notebook's ``globals()``).
+    variant : Variant, optional
+        Whose inputs; default: the practice inputs (:meth:`Variant.practice_run`).
+
+    Returns
+    -------
+    Verdict
+        The check's verdict; a missing function or one that raised fails with its message.
+    """
     parts = importlib.import_module(f"course_utils.grading.checks.{ps}").PARTS
     part = next((p for p in parts if p.grade_id == grade_id), None)
     if part is None:
@@ -81,7 +115,19 @@ def run_check(ps: str, grade_id: str, namespace: dict, variant: Variant | None =
 
 
 def check(ps: str, grade_id: str, namespace: dict) -> None:
-    """Raise AssertionError with the grader's message unless ``grade_id`` passes on practice inputs."""
+    """A visible test: the grader's check of one part, on practice inputs, in the student's kernel.
+
+    Prints that it passes, or raises ``AssertionError`` with the grader's message.
+
+    Parameters
+    ----------
+    ps : str
+        The problem set, e.g. ``"ps3"``.
+    grade_id : str
+        The part's test cell, e.g. ``"test_conv_dx"``.
+    namespace : dict
+        The notebook's ``globals()``.
+    """
     verdict = run_check(ps, grade_id, namespace)
     if verdict.score < 1.0:
         raise AssertionError(f"{grade_id}: {verdict.message}")

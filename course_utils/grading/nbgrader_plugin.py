@@ -55,7 +55,22 @@ def _error(ename, text):
 
 
 def outputs_for(part: dict | None, error: str = "") -> list:
-    """The outputs of a test cell that make nbgrader record this part's verdict."""
+    """The outputs of a test cell that make nbgrader record this part's verdict.
+
+    Parameters
+    ----------
+    part : dict or None
+        The part's :class:`~course_utils.grading.engine.PartVerdict` as a dict; None when the
+        grader has no check for this test cell.
+    error : str, default ""
+        The whole submission's error, if it could not be graded.
+
+    Returns
+    -------
+    list of nbformat outputs
+        A stream for a pass (full points); a stream and the points as ``execute_result`` for
+        partial credit; an error named after the status (``Timeout``, ``NotDefined``, ...) otherwise.
+    """
     if error:
         return [_error("NotGraded", error)]
     if part is None:
@@ -94,9 +109,31 @@ class RecordVerdicts(Preprocessor):
     no_sandbox = Bool(False, help="grade without bubblewrap isolation (unsafe)").tag(config=True)
 
     def limits(self) -> Limits:
+        """The sandbox's limits from this preprocessor's configuration.
+
+        Returns
+        -------
+        Limits
+        """
         return Limits(memory_mb=self.memory_mb, timeout=self.timeout, nproc=self.nproc)
 
-    def preprocess(self, nb, resources):
+    def preprocess(self, nb: nbformat.NotebookNode, resources: dict) -> tuple[nbformat.NotebookNode, dict]:
+        """Give every test cell the outputs of its part's verdict, and every other code cell none.
+
+        The verdict is the cached one when its key matches, else it is computed now, in a sandbox.
+
+        Parameters
+        ----------
+        nb : nbformat.NotebookNode
+            The submission, as nbgrader restored it.
+        resources : dict
+            nbgrader's resources (``resources["nbgrader"]``: assignment, student, notebook).
+
+        Returns
+        -------
+        nb : nbformat.NotebookNode
+        resources : dict
+        """
         info = resources.get("nbgrader", {})
         ps, student, notebook = info.get("assignment"), info.get("student"), info.get("notebook")
         course = _course_root(self.config)
@@ -137,7 +174,23 @@ class ShortenTestTracebacks(Preprocessor):
 
     enabled = Bool(True).tag(config=True)
 
-    def preprocess_cell(self, cell, resources, index):
+    def preprocess_cell(self, cell: dict, resources: dict, index: int) -> tuple[dict, dict]:
+        """Shorten the tracebacks of a test cell's error outputs to one line.
+
+        Parameters
+        ----------
+        cell : dict
+            A notebook cell.
+        resources : dict
+            nbconvert's resources (unchanged).
+        index : int
+            The cell's position (unused).
+
+        Returns
+        -------
+        cell : dict
+        resources : dict
+        """
         if cell.get("cell_type") == "code" and nbgrader_meta(cell).get("grade"):
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "error":

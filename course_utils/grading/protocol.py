@@ -14,6 +14,7 @@ import io
 import json
 import math
 import struct
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +25,19 @@ MAX_DEPTH = 32
 _KINDS = "biufc"
 
 
-def frame(obj) -> bytes:
+def frame(obj: Any) -> bytes:
+    """One message on the wire: its length, then its JSON.
+
+    Parameters
+    ----------
+    obj : JSON-ready data
+        The message (NaN and infinity are refused).
+
+    Returns
+    -------
+    bytes
+        An 8-byte big-endian length followed by the UTF-8 JSON.
+    """
     data = json.dumps(obj, allow_nan=False).encode("utf-8")
     return struct.pack(">Q", len(data)) + data
 
@@ -35,8 +48,27 @@ def _npy_bytes(arr: np.ndarray) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def encode(value, depth: int = 0):
-    """Arguments for the student's function: arrays, numbers, str, None, lists, tuples, dicts."""
+def encode(value: Any, depth: int = 0) -> Any:
+    """An argument for the student's function, as JSON-ready data.
+
+    Parameters
+    ----------
+    value : object
+        Plain data: numeric arrays, numbers, str, None, and lists, tuples and dicts of those.
+    depth : int, default 0
+        Nesting so far (at most ``MAX_DEPTH``).
+
+    Returns
+    -------
+    object
+        JSON-ready data; arrays and numpy scalars as ``.npy`` bytes in base64, tuples, dicts and
+        non-finite floats tagged (``$npy``, ``$scalar``, ``$tuple``, ``$dict``, ``$float``).
+
+    Raises
+    ------
+    TypeError
+        For anything that is not plain data.
+    """
     if depth > MAX_DEPTH:
         raise ValueError("argument nested too deeply")
     if isinstance(value, (np.number, np.bool_)):
@@ -95,8 +127,28 @@ def _load_npy(text) -> np.ndarray:
     return arr.astype(dtype.newbyteorder("="), order="C", copy=True)
 
 
-def decode(node, depth: int = 0):
-    """A reply value as plain Python/numpy data; NotPlainData if the student returned something else."""
+def decode(node: Any, depth: int = 0) -> Any:
+    """A value of a reply (hostile data) as plain Python/numpy data.
+
+    Parameters
+    ----------
+    node : object
+        Parsed JSON, tagged as :func:`encode` tags it.
+    depth : int, default 0
+        Nesting so far (at most ``MAX_DEPTH``).
+
+    Returns
+    -------
+    object
+        Arrays, numbers, str, None, and lists, tuples and dicts of those.
+
+    Raises
+    ------
+    NotPlainData
+        When the student's function returned something else.
+    ProtocolError
+        For anything malformed.
+    """
     if depth > MAX_DEPTH:
         raise ProtocolError("reply nested too deeply")
     if node is None or type(node) in (bool, int, str):
@@ -136,6 +188,25 @@ def decode(node, depth: int = 0):
 
 
 def parse_reply(raw: bytes, expected_id: str) -> dict:
+    """Parse one reply of the sandbox strictly.
+
+    Parameters
+    ----------
+    raw : bytes
+        The frame's JSON.
+    expected_id : str
+        The id of the request it must answer.
+
+    Returns
+    -------
+    dict
+        With ``id``, ``ok`` (bool) and, when not ok, ``error`` (``type`` and ``text``, strings).
+
+    Raises
+    ------
+    ProtocolError
+        When it is not JSON, answers another request or is malformed.
+    """
     try:
         reply = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:

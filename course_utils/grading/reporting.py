@@ -13,6 +13,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
@@ -72,7 +73,22 @@ def _parts(gradebook, ps: str):
 
 
 def collect(ps: str, course_dir: str | os.PathLike = ".") -> tuple[list, list]:
-    """Every submission of ``ps`` with its per-part scores or errors; returns ``(parts, submissions)``."""
+    """Every submission of a problem set with its per-part scores, or an explicit error.
+
+    Parameters
+    ----------
+    ps : str
+        The problem set.
+    course_dir : str or path-like, default "."
+        The course folder (``gradebook.db``, ``submitted/``, ``autograded/``, ``reports/``).
+
+    Returns
+    -------
+    parts : list of (grade_id, max points, notebook, kind)
+        Every graded cell in notebook order; ``kind`` is ``"auto"`` or ``"manual"``.
+    submissions : list of Submission
+        One per folder in ``submitted/`` that holds the problem set.
+    """
     from nbgrader.api import Gradebook, MissingEntry
 
     course = Path(course_dir).resolve()
@@ -143,7 +159,25 @@ def _fmt(v) -> str:
 
 
 def write_report(ps: str, parts: list, results: list, out_dir: str | os.PathLike) -> dict:
-    """Write ``grades.csv`` and ``grades.png`` into ``out_dir``; return their paths and the pass rates."""
+    """Write ``grades.csv``, ``messages.csv`` (every part's status and message) and ``grades.png``.
+
+    Parameters
+    ----------
+    ps : str
+        The problem set (the plot's title).
+    parts : list
+        As :func:`collect` returns them.
+    results : list of Submission
+        As :func:`collect` returns them.
+    out_dir : str or path-like
+        Where to write (created if needed).
+
+    Returns
+    -------
+    dict
+        ``csv``, ``png``, ``messages`` (the paths) and ``pass_rates`` (``{grade_id: fraction of the
+        graded submissions with full marks}``).
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     auto = [(gid, pts) for gid, pts, _, kind in parts if kind == "auto"]
@@ -222,7 +256,20 @@ def _plot(ps, auto, graded, pass_rates, n_errors, path):
     plt.close(fig)
 
 
-def print_table(ps: str, parts: list, results: list, stream=None) -> None:
+def print_table(ps: str, parts: list, results: list, stream: TextIO | None = None) -> None:
+    """Print one row per submission: the total and each part's points, or the reason there are none.
+
+    Parameters
+    ----------
+    ps : str
+        The problem set.
+    parts : list
+        As :func:`collect` returns them.
+    results : list of Submission
+        As :func:`collect` returns them.
+    stream : text stream, optional
+        Where to print (default: standard output).
+    """
     stream = stream or sys.stdout
     ids = [gid for gid, *_ in parts]
     width = max([len("student")] + [len(s.student) for s in results])
@@ -247,7 +294,27 @@ def print_table(ps: str, parts: list, results: list, stream=None) -> None:
     )
 
 
-def report(ps: str, course_dir=".", out_dir=None) -> tuple[list, list, dict]:
+def report(
+    ps: str, course_dir: str | os.PathLike = ".", out_dir: str | os.PathLike | None = None
+) -> tuple[list, list, dict]:
+    """:func:`collect`, :func:`write_report` and :func:`print_table`: the instructor's report.
+
+    Parameters
+    ----------
+    ps : str
+        The problem set.
+    course_dir : str or path-like, default "."
+        The course folder.
+    out_dir : str or path-like, optional
+        Where to write the files (default: ``<course_dir>/reports/<ps>``).
+
+    Returns
+    -------
+    parts : list
+    results : list of Submission
+    written : dict
+        What :func:`write_report` returns.
+    """
     parts, results = collect(ps, course_dir)
     out_dir = Path(course_dir) / "reports" / ps if out_dir is None else Path(out_dir)
     written = write_report(ps, parts, results, out_dir)

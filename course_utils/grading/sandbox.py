@@ -41,6 +41,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import protocol
 from .api import MissingName, ProtocolError, SandboxFailure, StudentDied, StudentMemory, StudentRaised, StudentTimeout
@@ -112,7 +113,18 @@ def _world_accessible(path: Path) -> bool:
 
 
 def traversable(path: Path) -> bool:
-    """Can any user reach what is inside ``path`` (execute permission on it and every folder above)?"""
+    """Whether any user can reach what is inside a folder.
+
+    Parameters
+    ----------
+    path : Path
+        The folder.
+
+    Returns
+    -------
+    bool
+        True when it and every folder above it have execute permission for others.
+    """
     try:
         path = Path(path).resolve()
         return all(p.stat().st_mode & stat.S_IXOTH for p in (path, *path.parents))
@@ -121,7 +133,18 @@ def traversable(path: Path) -> bool:
 
 
 def sandbox_python() -> Path:
-    """A Python of the grader's major.minor version that the sandbox's unprivileged user can run."""
+    """A Python of the grader's major.minor version that the sandbox's unprivileged user can run.
+
+    Returns
+    -------
+    Path
+        The grader's own base interpreter, else ``/usr/bin/pythonX.Y`` or ``/usr/local/bin/pythonX.Y``.
+
+    Raises
+    ------
+    SandboxUnavailable
+        When none of them exists and is readable by every user.
+    """
     version = f"{sys.version_info[0]}.{sys.version_info[1]}"
     candidates = [
         Path(os.path.realpath(getattr(sys, "_base_executable", sys.executable))),
@@ -144,6 +167,13 @@ def _site_packages() -> Path:
 
 
 def bwrap_path() -> str | None:
+    """Where bubblewrap is.
+
+    Returns
+    -------
+    str or None
+        The path of ``bwrap`` on ``PATH``, or None when it is not installed.
+    """
     return shutil.which("bwrap")
 
 
@@ -151,7 +181,13 @@ STAGE_PREFIX = "course-grading-stage-"
 
 
 def stage_root() -> Path:
-    """Where stages are made: ``$COURSE_GRADING_STAGE_ROOT`` if set, else the system's temporary folder."""
+    """Where stages are made.
+
+    Returns
+    -------
+    Path
+        ``$COURSE_GRADING_STAGE_ROOT`` if set, else the system's temporary folder.
+    """
     root = os.environ.get("COURSE_GRADING_STAGE_ROOT", "").strip()
     return Path(root) if root else Path(tempfile.gettempdir())
 
@@ -175,6 +211,16 @@ def remove_stale_stages(root: Path | None = None) -> list[Path]:
     A stage's name holds its owner's pid namespace, pid and start time, so a stage of a live grading
     run (another worker, another test session) is never touched, nor one of another user or of
     another pid namespace (a container sharing /tmp).
+
+    Parameters
+    ----------
+    root : Path, optional
+        Where to look (default: :func:`stage_root`).
+
+    Returns
+    -------
+    list of Path
+        The stages removed.
     """
     root = stage_root() if root is None else Path(root)
     own_ns = (_process_identity() or "").split(".")[0]
@@ -267,7 +313,8 @@ class Stage:
                 f'functions you are asked to write. Use numpy.")\n'
             )
 
-    def cleanup(self):
+    def cleanup(self) -> None:
+        """Remove the stage and every sandbox's scratch folder in it."""
         for _ in range(5):  # a sandbox being made while this runs can add a folder: go again
             shutil.rmtree(self.dir, ignore_errors=True)
             if not self.dir.exists():
@@ -302,7 +349,7 @@ class Sandbox:
 
     def __init__(
         self, stage: Stage, submission_dir: Path | None, limits: Limits, isolate: bool = True, student: str = ""
-    ):
+    ) -> None:
         self.stage, self.limits, self.isolate, self.student = stage, limits, isolate, student
         self.scratch = Path(tempfile.mkdtemp(prefix="course-grading-box-", dir=stage.dir))
         os.chmod(self.scratch, 0o755)
@@ -462,7 +509,7 @@ class Sandbox:
         except (OSError, ValueError, TypeError):
             return ""
 
-    def close(self):
+    def close(self) -> None:
         """Kill the sandbox and everything in it; remove its scratch folder."""
         if self.proc is not None:
             try:
@@ -555,14 +602,31 @@ class Sandbox:
         raise StudentRaised(etype, text, where)
 
     def exec_cell(self, grade_id: str, source: str) -> None:
+        """Run one cell's code in the sandbox.
+
+        Parameters
+        ----------
+        grade_id : str
+            The cell's grade_id (for messages).
+        source : str
+            Its code.
+
+        Raises
+        ------
+        StudentError
+            What the cell did (raised, memory cap, ...); a :class:`SandboxFailure` when it timed
+            out, died or answered garbage (the sandbox is then closed).
+        """
         reply = self._request({"op": "exec", "cell": grade_id, "source": source})
         if not reply["ok"]:
             self._raise(reply["error"])
 
-    def call(self, name: str, *args, **kwargs):
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """In this sandbox. Parameters and returns as :meth:`course_utils.grading.api.Student.call`."""
         return self._call(name, args, kwargs, False)
 
-    def call_with_args(self, name: str, *args, **kwargs):
+    def call_with_args(self, name: str, *args: Any, **kwargs: Any) -> tuple[Any, list]:
+        """Parameters and returns as :meth:`course_utils.grading.api.Student.call_with_args`."""
         return self._call(name, args, kwargs, True)
 
     def _call(self, name, args, kwargs, return_args):
@@ -627,6 +691,13 @@ else:
 
 
 def bwrap_missing_message() -> str:
+    """What to do when bubblewrap is missing.
+
+    Returns
+    -------
+    str
+        One sentence: how to install it, or that ``--no-sandbox`` grades without isolation.
+    """
     return (
         "bubblewrap ('bwrap') is not installed: install it ('sudo apt-get install bubblewrap' on Debian/Ubuntu) "
         "or pass --no-sandbox to grade WITHOUT isolation (the students' code could then read the course "
@@ -635,7 +706,20 @@ def bwrap_missing_message() -> str:
 
 
 def check_available(stage: Stage) -> None:
-    """Raise SandboxUnavailable with what to do, unless a sandbox starts and isolates here."""
+    """Check that a sandbox starts and isolates here (a self-test in a real sandbox).
+
+    Parameters
+    ----------
+    stage : Stage
+        The grading run's stage.
+
+    Raises
+    ------
+    SandboxUnavailable
+        With what to do, when bubblewrap is missing.
+    StudentError
+        When the self-test fails (a write, import or connection it must not be able to make).
+    """
     if bwrap_path() is None:
         raise SandboxUnavailable(bwrap_missing_message())
     box = Sandbox(stage, None, Limits(timeout=30))

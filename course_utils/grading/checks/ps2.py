@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..api import Part, Verdict
+from ..api import Part, Student, Variant, Verdict
 from ..banked import banked_part, judged
 
 PARTS = [
@@ -16,8 +16,21 @@ PARTS = [
 ]
 
 
-def check_your_example(student, variant):
-    """Part A6: the numbers of the student's own variant of the worked example (drawn from the student id)."""
+def check_your_example(student: Student, variant: Variant) -> Verdict:
+    """Part A6: the numbers of the student's own variant of the worked example (drawn from the student id).
+
+    Parameters
+    ----------
+    student : Student
+        The proxy to the student's code (``my_answers()``; in a practice run also ``student_id()``).
+    variant : Variant
+        The graded student (their worked example), or a practice run (the notebook's ``STUDENT_ID``).
+
+    Returns
+    -------
+    Verdict
+        A failure says whose variant was checked.
+    """
     from course_utils.variants import worked_example_variant
 
     if variant.practice:  # the student's own kernel: the notebook's STUDENT_ID (or the practice variant)

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from ..api import Part, StudentRaised, Verdict
+from ..api import Part, Student, StudentRaised, Variant, Verdict
 from ..banked import banked_part
 
 NOT_TILING = ((10, 3, 0, 2), (3, 5, 0, 1), (8, 3, 1, 3))
 
 
-def check_not_tiling(student, variant):
-    """conv_output_size must refuse a filter that does not tile the padded input."""
+def check_not_tiling(student: Student, variant: Variant) -> Verdict:
+    """conv_output_size must refuse a filter that does not tile the padded input.
+
+    Parameters
+    ----------
+    student : Student
+        The proxy to the student's code.
+    variant : Variant
+        Unused: the cases (``NOT_TILING``) are the same for everyone.
+
+    Returns
+    -------
+    Verdict
+        Passed when ``conv_output_size`` raises a ``ValueError`` on every case.
+    """
     for w_in, f, p, s in NOT_TILING:
         try:
             got = student.call("conv_output_size", w_in, f, p, s)

@@ -2,20 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import partial
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._core import Mistake, PartBank, Unexpected, pair_of_seqs, register, seq_of
 
 SIZES = (2, 4, 3, 2)
 
 
-def sigmoid(z):
+def sigmoid(z: ArrayLike) -> np.ndarray:
+    """The reference ``σ(z) = 1 / (1 + e^(−z))``.
+
+    Parameters
+    ----------
+    z : array_like
+        Any shape.
+
+    Returns
+    -------
+    ndarray
+        ``σ(z)``, same shape, float64.
+    """
     return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
 
 
-def sigmoid_prime(z):
+def sigmoid_prime(z: ArrayLike) -> np.ndarray:
+    """The reference ``σ'(z) = σ(z)(1 − σ(z))``.
+
+    Parameters
+    ----------
+    z : array_like
+        Any shape.
+
+    Returns
+    -------
+    ndarray
+        ``σ'(z)``, same shape, float64.
+    """
     s = sigmoid(z)
     return s * (1.0 - s)
 
@@ -26,7 +52,38 @@ def _network(rng, scale=1.5):
     return weights, biases
 
 
-def forward_pass(weights, biases, x, f=sigmoid, bias=True, last=sigmoid):
+def forward_pass(
+    weights: Sequence[np.ndarray],
+    biases: Sequence[np.ndarray],
+    x: ArrayLike,
+    f: Callable = sigmoid,
+    bias: bool = True,
+    last: Callable = sigmoid,
+) -> tuple[list, list]:
+    """The forward pass of one example, ``z^{l+1} = W^l a^l + b^l``, ``a^{l+1} = f(z^{l+1})``, and its mistakes.
+
+    Parameters
+    ----------
+    weights : sequence of ndarray, shape (S_{l+1}, S_l) each
+        ``W^l``.
+    biases : sequence of ndarray, shape (S_{l+1},) each
+        ``b^l``.
+    x : array_like, shape (S_1,)
+        The input ``a^1``.
+    f : callable, default sigmoid
+        The hidden layers' activation.
+    bias : bool, default True
+        False: the mistake of leaving the biases out.
+    last : callable, default sigmoid
+        The output layer's activation.
+
+    Returns
+    -------
+    zs : list of ndarray
+        ``z^2 .. z^L``.
+    acts : list of ndarray
+        ``a^1 = x, a^2 .. a^L``.
+    """
     zs, acts = [], [np.asarray(x, dtype=float)]
     for k, (W, b) in enumerate(zip(weights, biases)):
         z = W @ acts[-1] + (b if bias else 0.0)
@@ -521,21 +578,49 @@ register(
 
 
 def train_sgd(
-    weights,
-    biases,
-    lr,
-    epochs,
-    sign=-1.0,
-    batch=False,
-    update_biases=True,
-    record="sum_after",
-    forward=_bank_forward,
-    output_delta=_bank_output_delta,
-    backward_deltas=_bank_backward_deltas,
-    gradients=_bank_gradients,
-    loss=_loss,
-):
-    """SGD on XOR with the given (student's or bank's) forward, output_delta, backward_deltas, gradients, loss."""
+    weights: Sequence[ArrayLike],
+    biases: Sequence[ArrayLike],
+    lr: float,
+    epochs: int,
+    sign: float = -1.0,
+    batch: bool = False,
+    update_biases: bool = True,
+    record: str = "sum_after",
+    forward: Callable = _bank_forward,
+    output_delta: Callable = _bank_output_delta,
+    backward_deltas: Callable = _bank_backward_deltas,
+    gradients: Callable = _bank_gradients,
+    loss: Callable = _loss,
+) -> tuple:
+    """SGD on the four XOR examples with the given (student's or bank's) functions, and its classic mistakes.
+
+    Parameters
+    ----------
+    weights : sequence of array_like, shape (S_{l+1}, S_l) each
+        The initial ``W^l`` (copied).
+    biases : sequence of array_like, shape (S_{l+1},) each
+        The initial ``b^l`` (copied).
+    lr : float
+        The learning rate.
+    epochs : int
+        Passes over the four examples.
+    sign : float, default -1.0
+        +1.0: the mistake of climbing the gradient.
+    batch : bool, default False
+        True: one update per epoch with the summed gradients (not the per-example SGD asked for).
+    update_biases : bool, default True
+        False: the mistake of never updating the biases (per-example mode only).
+    record : {"sum_after", "sum_before", "mean_after"}, default "sum_after"
+        Which loss is recorded per epoch: the sum over the examples after the epoch (right), before it,
+        or the mean.
+    forward, output_delta, backward_deltas, gradients, loss : callable
+        The steps of one example, with the signatures of the problem set's functions.
+
+    Returns
+    -------
+    tuple
+        ``(W^1, W^2, W^3, b^1, b^2, b^3, losses)``, ``losses`` of shape (epochs,).
+    """
     weights = [np.array(W, dtype=float) for W in weights]
     biases = [np.array(b, dtype=float) for b in biases]
     losses = []

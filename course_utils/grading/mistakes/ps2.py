@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import numpy as np
@@ -333,7 +334,23 @@ def _your_example_inputs(rng):
     return {"example": worked_example_variant(f"student{int(rng.integers(0, 10**6))}")}
 
 
-def slides_numbers(example, **helpers):
+def slides_numbers(example: object, **helpers: Callable) -> tuple:
+    """The worked example's answers computed on the slides' numbers, whatever variant was asked.
+
+    A student who copied the slides instead of their own variant gives these.
+
+    Parameters
+    ----------
+    example : object
+        The variant asked for (ignored).
+    **helpers : callable
+        The functions the answers are computed with (the student's own or the bank's).
+
+    Returns
+    -------
+    tuple
+        ``(out_o1, E_total, dE/dw5, dE/dw1, w5 after one step)`` of ``course_utils.worked_example.EXAMPLE``.
+    """
     from course_utils.worked_example import EXAMPLE
 
     return _your_example(EXAMPLE, **helpers)

@@ -5,23 +5,61 @@ from __future__ import annotations
 from functools import partial
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._core import Mistake, PartBank, register, tuple_of
 
 
-def correlate_valid(x, k):
-    """out[i, j] = Σ_a Σ_b x[i + a, j + b] k[a, b] where k lies inside x."""
+def correlate_valid(x: ArrayLike, k: ArrayLike) -> np.ndarray:
+    """Valid cross-correlation ``out[i, j] = Σ_a Σ_b x[i + a, j + b] k[a, b]`` where k lies inside x.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+        The input.
+    k : array_like, shape (KH, KW)
+        The kernel, at most as large as ``x``.
+
+    Returns
+    -------
+    ndarray, shape (H - KH + 1, W - KW + 1)
+    """
     x, k = np.asarray(x, dtype=float), np.asarray(k, dtype=float)
     windows = np.lib.stride_tricks.sliding_window_view(x, k.shape)
     return np.einsum("ijab,ab->ij", windows, k)
 
 
-def correlate_full(x, k):
+def correlate_full(x: ArrayLike, k: ArrayLike) -> np.ndarray:
+    """Full cross-correlation: ``x`` zero-padded by ``KH − 1`` rows and ``KW − 1`` columns on each side.
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+        The input.
+    k : array_like, shape (KH, KW)
+        The kernel.
+
+    Returns
+    -------
+    ndarray, shape (H + KH - 1, W + KW - 1)
+    """
     kh, kw = np.shape(k)
     return correlate_valid(np.pad(np.asarray(x, dtype=float), ((kh - 1, kh - 1), (kw - 1, kw - 1))), k)
 
 
-def flip180(w):
+def flip180(w: ArrayLike) -> np.ndarray:
+    """A 2-D filter rotated by 180°.
+
+    Parameters
+    ----------
+    w : array_like, shape (KH, KW)
+        The filter.
+
+    Returns
+    -------
+    ndarray, shape (KH, KW)
+        ``w[::-1, ::-1]``.
+    """
     return np.asarray(w)[::-1, ::-1]
 
 

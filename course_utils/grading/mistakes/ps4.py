@@ -3,17 +3,38 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Sequence
 from functools import partial
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ._core import Mistake, PartBank, register, seq_of
 
 BINOMIAL = np.array([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
 
 
-def blur(image, mode="reflect", kernel=BINOMIAL, axes=(0, 1)):
-    """Separable blur with the binomial kernel; ``mode`` is np.pad's (reflect = reflect-101)."""
+def blur(
+    image: ArrayLike, mode: str = "reflect", kernel: np.ndarray = BINOMIAL, axes: Sequence[int] = (0, 1)
+) -> np.ndarray:
+    """Separable blur with the binomial kernel ``[1 4 6 4 1]/16``, and its classic mistakes.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        The image.
+    mode : str, default "reflect"
+        ``numpy.pad``'s border mode: ``"reflect"`` is reflect-101 (right); ``"constant"`` (zeros),
+        ``"edge"``, ... are mistakes.
+    kernel : ndarray, shape (5,), default BINOMIAL
+        The 1-D kernel (an unnormalised one is a mistake).
+    axes : sequence of int, default (0, 1)
+        The axes blurred (one axis only is a mistake).
+
+    Returns
+    -------
+    ndarray, shape (H, W)
+    """
     out = np.asarray(image, dtype=float)
     for axis in axes:
         pad = [(0, 0), (0, 0)]
@@ -24,14 +45,66 @@ def blur(image, mode="reflect", kernel=BINOMIAL, axes=(0, 1)):
     return out
 
 
-def downsample(image, pre_blur=True, start=0, blur_after=False, blur=blur):
+def downsample(
+    image: ArrayLike, pre_blur: bool = True, start: int = 0, blur_after: bool = False, blur: Callable = blur
+) -> np.ndarray:
+    """Blur, then keep every second row and column, and its classic mistakes.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        The image.
+    pre_blur : bool, default True
+        False: sub-sampling without the blur (aliasing).
+    start : int, default 0
+        1: keeping the odd rows and columns instead of the even ones.
+    blur_after : bool, default False
+        True: sub-sampling first, blurring after.
+    blur : callable, default blur
+        The blur used (the student's own or the bank's).
+
+    Returns
+    -------
+    ndarray, shape (ceil(H / 2), ceil(W / 2))
+    """
     image = np.asarray(image, dtype=float)
     if blur_after:
         return np.asarray(blur(image[::2, ::2]), dtype=float)
     return np.asarray(blur(image) if pre_blur else image, dtype=float)[start::2, start::2]
 
 
-def upsample(image, shape, gain=4.0, offset=0, repeat=False, crop_end=False, blur=blur):
+def upsample(
+    image: ArrayLike,
+    shape: Sequence[int],
+    gain: float = 4.0,
+    offset: int = 0,
+    repeat: bool = False,
+    crop_end: bool = False,
+    blur: Callable = blur,
+) -> np.ndarray:
+    """Insert zeros, blur, multiply by 4 and crop to ``shape``, and its classic mistakes.
+
+    Parameters
+    ----------
+    image : array_like, shape (h, w)
+        The coarse image.
+    shape : (int, int)
+        The fine image's shape, at most ``(2h, 2w)``.
+    gain : float, default 4.0
+        Another gain (1: the dimmed picture of forgetting the ×4).
+    offset : int, default 0
+        1: the samples put at the odd positions.
+    repeat : bool, default False
+        True: pixel repetition instead of zeros and blur.
+    crop_end : bool, default False
+        True: cropping the last rows and columns instead of the first.
+    blur : callable, default blur
+        The blur used (the student's own or the bank's).
+
+    Returns
+    -------
+    ndarray, shape ``shape``
+    """
     image = np.asarray(image, dtype=float)
     h, w = image.shape
     if repeat:
@@ -55,14 +128,67 @@ def _gaussian_pyramid(image, levels, pre_blur=True, downsample=_down):
     return out
 
 
-def laplacian_pyramid(image, levels, gain=4.0, pre_blur=True, downsample=_down, upsample=_up):
+def laplacian_pyramid(
+    image: ArrayLike,
+    levels: int,
+    gain: float = 4.0,
+    pre_blur: bool = True,
+    downsample: Callable = _down,
+    upsample: Callable = _up,
+) -> list[np.ndarray]:
+    """The Laplacian pyramid ``L_i = x_i − upsample(x_{i+1})``, the last level the Gaussian residual.
+
+    Parameters
+    ----------
+    image : array_like, shape (H, W)
+        The image ``x_1``.
+    levels : int
+        Levels, the residual included.
+    gain : float, default 4.0
+        The up-sampler's gain (another one is a mistake).
+    pre_blur : bool, default True
+        False: the Gaussian pyramid built without the blur.
+    downsample, upsample : callable
+        The operators used (the student's own or the bank's).
+
+    Returns
+    -------
+    list of ndarray
+        ``levels`` arrays, each about half the size of the one before.
+    """
     gaussian = _gaussian_pyramid(image, levels, pre_blur, downsample)
     up = upsample if gain == 4.0 else partial(_up, gain=gain)
     bands = [fine - np.asarray(up(coarse, fine.shape), dtype=float) for fine, coarse in itertools.pairwise(gaussian)]
     return [*bands, gaussian[-1]]
 
 
-def reconstruct(laplacian, gain=4.0, sign=1.0, residual=True, upsample=_up):
+def reconstruct(
+    laplacian: Sequence[ArrayLike],
+    gain: float = 4.0,
+    sign: float = 1.0,
+    residual: bool = True,
+    upsample: Callable = _up,
+) -> np.ndarray:
+    """The image back from its Laplacian pyramid, ``x_i = L_i + upsample(x_{i+1})``, and its mistakes.
+
+    Parameters
+    ----------
+    laplacian : sequence of array_like
+        The pyramid, finest first, the residual last.
+    gain : float, default 4.0
+        The up-sampler's gain (another one is a mistake).
+    sign : float, default 1.0
+        -1.0: subtracting instead of adding.
+    residual : bool, default True
+        False: starting from zeros instead of the residual.
+    upsample : callable
+        The up-sampler used (the student's own or the bank's).
+
+    Returns
+    -------
+    ndarray
+        The shape of ``laplacian[0]``.
+    """
     up = upsample if gain == 4.0 else partial(_up, gain=gain)
     x = np.asarray(laplacian[-1], dtype=float) if residual else np.zeros(np.shape(laplacian[-1]))
     for band in reversed(laplacian[:-1]):
@@ -74,17 +200,40 @@ _laplacian, _reconstruct = laplacian_pyramid, reconstruct
 
 
 def blend(
-    a,
-    b,
-    mask,
-    levels,
-    mask_blur=True,
-    swap=False,
-    mask_laplacian=False,
-    downsample=_down,
-    laplacian_pyramid=_laplacian,
-    reconstruct=_reconstruct,
-):
+    a: ArrayLike,
+    b: ArrayLike,
+    mask: ArrayLike,
+    levels: int,
+    mask_blur: bool = True,
+    swap: bool = False,
+    mask_laplacian: bool = False,
+    downsample: Callable = _down,
+    laplacian_pyramid: Callable = _laplacian,
+    reconstruct: Callable = _reconstruct,
+) -> np.ndarray:
+    """Multi-band blending: each Laplacian level of ``a`` and ``b`` mixed by the mask's Gaussian level.
+
+    Parameters
+    ----------
+    a, b : array_like, shape (H, W)
+        The images; ``a`` where the mask is 1.
+    mask : array_like, shape (H, W)
+        Weights in [0, 1].
+    levels : int
+        Pyramid levels.
+    mask_blur : bool, default True
+        False: the mask's pyramid built without the blur.
+    swap : bool, default False
+        True: the images' roles swapped.
+    mask_laplacian : bool, default False
+        True: the mask's Laplacian pyramid used instead of its Gaussian one.
+    downsample, laplacian_pyramid, reconstruct : callable
+        The operators used (the student's own or the bank's).
+
+    Returns
+    -------
+    ndarray, shape (H, W)
+    """
     if mask_laplacian:
         masks = _laplacian(mask, levels)
     else:
@@ -96,7 +245,28 @@ def blend(
     return np.asarray(reconstruct([g * x + (1 - g) * y for g, x, y in zip(masks, la, lb)]), dtype=float)
 
 
-def upsample_matrix(n, centre=0, scale=1.0, border="zero"):
+def upsample_matrix(n: int, centre: int = 0, scale: float = 1.0, border: str = "zero") -> np.ndarray:
+    """The matrix ``F`` that up-samples ``n`` samples to ``2n``, and its classic mistakes.
+
+    Column ``j`` holds the integer weights ``1 4 6 4 1`` centred on row ``2j``, entries past the
+    border dropped: the slide's ``F_3`` for ``n = 3``.
+
+    Parameters
+    ----------
+    n : int
+        Coarse samples.
+    centre : int, default 0
+        1: the mistake of centring column ``j`` on row ``2j + 1``.
+    scale : float, default 1.0
+        A factor of the weights (1/16 and 1/8 are mistakes).
+    border : {"zero", "wrap", "reflect"}, default "zero"
+        What happens to the weights that fall outside the ``2n`` rows: dropped (right), wrapped
+        around or reflected (mistakes).
+
+    Returns
+    -------
+    ndarray, shape (2n, n)
+    """
     F = np.zeros((2 * n, n))
     for j in range(n):
         for t, weight in enumerate((1.0, 4.0, 6.0, 4.0, 1.0)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 
 import numpy as np
@@ -13,7 +14,22 @@ from ._core import Mistake, PartBank, register, tuple_of
 OPS = ("add", "sub", "mul", "div", "pow", "exp", "tanh")
 
 
-def op_value(op, args, const=None):
+def op_value(op: str, args: Sequence[float], const: float | None = None) -> float:
+    """The value of one operation node.
+
+    Parameters
+    ----------
+    op : str
+        One of ``OPS``.
+    args : sequence of float
+        The parents' values (one or two).
+    const : float, optional
+        The exponent of ``"pow"``.
+
+    Returns
+    -------
+    float
+    """
     a = args[0]
     b = args[1] if len(args) > 1 else None
     return {
@@ -27,8 +43,31 @@ def op_value(op, args, const=None):
     }[op]()
 
 
-def op_local(op, args, value, const=None, slip=None):
-    """The local derivatives ∂u/∂(each parent) of u = op(args); ``slip`` names a classic mistake."""
+def op_local(
+    op: str, args: Sequence[float], value: float, const: float | None = None, slip: str | None = None
+) -> tuple[float, ...]:
+    """The local derivatives ``∂u/∂(each parent)`` of ``u = op(args)``, or a classic mistake's.
+
+    Parameters
+    ----------
+    op : str
+        One of ``OPS``.
+    args : sequence of float
+        The parents' values (one or two).
+    value : float
+        ``u`` itself (``exp`` and ``tanh`` reuse it).
+    const : float, optional
+        The exponent of ``"pow"``.
+    slip : str, optional
+        The mistake: ``"sub_sign"``, ``"mul_same"``, ``"div_no_square"``, ``"div_sign"``,
+        ``"pow_no_minus_one"``, ``"pow_no_factor"``, ``"exp_input"``, ``"tanh_not_squared"`` or
+        ``"tanh_of_input"``; None: right.
+
+    Returns
+    -------
+    tuple of float
+        One derivative per parent.
+    """
     a = args[0]
     b = args[1] if len(args) > 1 else None
     if op == "add":
@@ -57,7 +96,23 @@ def _node(node):
     return op, parents, (node[2] if len(node) > 2 else None)
 
 
-def graph_forward(graph, inputs, slip=None):
+def graph_forward(graph: Sequence[tuple], inputs: Sequence[float], slip: str | None = None) -> list[float]:
+    """The forward pass: every node's value, in order, or a classic mistake's.
+
+    Parameters
+    ----------
+    graph : sequence of tuple
+        The nodes in topological order, ``(op, parents)`` or ``(op, parents, const)`` (see the module).
+    inputs : sequence of float
+        ``inputs[i]`` is the value of input node ``i``.
+    slip : str, optional
+        The mistake: ``"div_swapped"``, ``"sub_swapped"`` or ``"pow_times"``; None: right.
+
+    Returns
+    -------
+    list of float
+        The value of each node.
+    """
     values = []
     for i, node in enumerate(graph):
         op, parents, const = _node(node)
@@ -76,8 +131,21 @@ def graph_forward(graph, inputs, slip=None):
     return values
 
 
-def graph_local(graph, values):
-    """local[i]: the tuple ∂u_i/∂u_{parents[k]} of node i (empty for inputs)."""
+def graph_local(graph: Sequence[tuple], values: Sequence[float]) -> list[tuple[float, ...]]:
+    """Every node's local derivatives.
+
+    Parameters
+    ----------
+    graph : sequence of tuple
+        The nodes (see the module).
+    values : sequence of float
+        Their values (:func:`graph_forward`).
+
+    Returns
+    -------
+    list of tuple of float
+        ``local[i]``: the tuple ``∂u_i/∂u_{parents[k]}`` of node ``i`` (empty for inputs).
+    """
     local = []
     for node, value in zip(graph, values):
         op, parents, const = _node(node)
@@ -86,20 +154,46 @@ def graph_local(graph, values):
 
 
 def grad_table(
-    parents,
-    local,
-    order="backward",
-    combine="sum",
-    seed=1.0,
-    start=0.0,
-    dedup=False,
-    first_parent=False,
-    first_consumer=False,
-):
+    parents: Sequence[Sequence[int]],
+    local: Sequence[Sequence[float]],
+    order: str = "backward",
+    combine: str = "sum",
+    seed: float = 1.0,
+    start: float = 0.0,
+    dedup: bool = False,
+    first_parent: bool = False,
+    first_consumer: bool = False,
+) -> list[float]:
     """The slides' backward algorithm: grad_table[n] = 1, then each node sums over its consumers.
 
     grad_table[j] = Σ over consumers i of u_j (every edge i → j, counted once per use) of
     grad_table[i] · ∂u_i/∂u_j, for j = n−1 down to 1. The keyword arguments model classic mistakes.
+
+    Parameters
+    ----------
+    parents : sequence of sequences of int
+        ``parents[i]``: the parents of node ``i`` (a parent used twice appears twice).
+    local : sequence of sequences of float
+        ``local[i][k]``: ``∂u_i/∂u_{parents[i][k]}``.
+    order : str, default "backward"
+        Any other value: nodes visited from the first up (before their consumers are done).
+    combine : {"sum", "last", "product"}, default "sum"
+        How the terms of the consumers combine (only ``"sum"`` is right).
+    seed : float, default 1.0
+        ``grad_table[n]``.
+    start : float, default 0.0
+        The value a sum starts from.
+    dedup : bool, default False
+        True: a parent used twice by one node counted once.
+    first_parent : bool, default False
+        True: every edge given the local derivative of the node's first parent.
+    first_consumer : bool, default False
+        True: only the first consumer's term kept.
+
+    Returns
+    -------
+    list of float
+        ``grad_table[j]`` for every node, the output's last.
     """
     n = len(parents)
     table = [start] * n
@@ -128,11 +222,25 @@ def grad_table(
     return table
 
 
-def random_graph(rng, n_inputs=3, n_ops=7):
+def random_graph(rng: np.random.Generator, n_inputs: int = 3, n_ops: int = 7) -> list[tuple]:
     """A random expression graph in which every node reaches the output, some through several consumers.
 
     Node ``n_inputs + 1`` is ``u * u`` (two edges to one parent); nodes nobody consumes are added into the
     output, and the output multiplies by node ``n_inputs``, so no consumer's term is trivially 1.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The random source.
+    n_inputs : int, default 3
+        Input nodes.
+    n_ops : int, default 7
+        Operation nodes drawn (more are added to reach the output).
+
+    Returns
+    -------
+    list of tuple
+        The nodes in topological order (see the module); the last is the output.
     """
     graph = [("input", ())] * n_inputs
     for i in range(n_ops):
@@ -160,10 +268,26 @@ def random_graph(rng, n_inputs=3, n_ops=7):
     return graph
 
 
-def graph_inputs(rng, graph, tries: int = 50):
-    """Inputs in [0.5, 1.5] on which ``graph`` stays finite, moderate and away from division by ~0 (None if none found).
+def graph_inputs(
+    rng: np.random.Generator, graph: Sequence[tuple], tries: int = 50
+) -> tuple[list[float], list[float]] | None:
+    """Three inputs in [0.5, 1.5] on which ``graph`` stays finite, moderate and away from division by ~0.
 
     Some random graphs can never qualify (``u / (u - u)``): the caller then draws another graph.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The random source.
+    graph : sequence of tuple
+        A graph with three inputs (see the module).
+    tries : int, default 50
+        Draws before giving up.
+
+    Returns
+    -------
+    (inputs, values) or None
+        The inputs and every node's value (:func:`graph_forward`); None if no draw qualified.
     """
     for _ in range(tries):
         inputs = list(rng.uniform(0.5, 1.5, 3))
@@ -181,8 +305,23 @@ def graph_inputs(rng, graph, tries: int = 50):
     return None
 
 
-def graph_and_inputs(rng):
-    """A random graph and inputs it is well behaved on."""
+def graph_and_inputs(rng: np.random.Generator) -> tuple[list[tuple], list[float], list[float]]:
+    """A random graph and inputs it is well behaved on.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The random source.
+
+    Returns
+    -------
+    graph : list of tuple
+        From :func:`random_graph`.
+    inputs : list of float
+        From :func:`graph_inputs`.
+    values : list of float
+        Every node's value on them.
+    """
     while True:  # terminates: most graphs qualify at once (a graph that cannot is redrawn)
         graph = random_graph(rng)
         found = graph_inputs(rng, graph)
@@ -380,8 +519,21 @@ register(
 )
 
 
-def value_graph(graph, inputs):
-    """The same graph built from the course's ``Value`` nodes (course_utils.graph): the independent check."""
+def value_graph(graph: Sequence[tuple], inputs: Sequence[float]) -> list:
+    """The same graph built from the course's ``Value`` nodes (course_utils.graph): the independent check.
+
+    Parameters
+    ----------
+    graph : sequence of tuple
+        The nodes (see the module).
+    inputs : sequence of float
+        The input nodes' values.
+
+    Returns
+    -------
+    list of course_utils.graph.Value
+        One node per graph node; call ``backward()`` on the last.
+    """
     from course_utils.graph import Value
 
     nodes = []
