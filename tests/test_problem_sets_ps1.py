@@ -1,11 +1,13 @@
 """ps1 (the delta rule): validated, released, and graded with the real nbgrader CLI (see fixtures/submissions)."""
+
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures" / "submissions"))
-from _pstests import *  # noqa: E402,F401,F403  (the shared problem-set tests)
+from _harness import ROOT
+from _pstests import *  # noqa: F403  (the shared problem-set tests)
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +36,11 @@ def _release_namespace(answers: dict | None = None, skip=()) -> tuple[dict, str]
 
     release = nbformat.read(ROOT / "assignments" / "ps1" / "ps1.ipynb", as_version=4)
     solution = nbformat.read(ROOT / "solutions" / "ps1" / "ps1.ipynb", as_version=4)
-    solved = {c.metadata["nbgrader"]["grade_id"]: solution_code(c.source) for c in solution.cells
-              if c.metadata.get("nbgrader", {}).get("solution")}
+    solved = {
+        c.metadata["nbgrader"]["grade_id"]: solution_code(c.source)
+        for c in solution.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
     ns, visible = {"__name__": "__main__"}, None
     for cell in release.cells:
         meta = cell.metadata.get("nbgrader", {})
@@ -71,7 +76,8 @@ def test_the_xor_cell_is_never_run_by_the_grader():
 def test_the_xor_cell_says_plainly_what_is_not_implemented_yet(capsys):
     ns, cell = _release_namespace()  # the release as handed out: every answer is a stub
     assert _show(ns, cell, capsys) == [
-        "train_xor is not implemented yet: write its answer cell above, run it, then this cell again."]
+        "train_xor is not implemented yet: write its answer cell above, run it, then this cell again."
+    ]
     ns, cell = _release_namespace({"train_xor": None})  # train_xor written, forward still the stub
     assert _show(ns, cell, capsys) == ["train_xor needs forward, which is not implemented yet: finish its part first."]
     ns, cell = _release_namespace(skip=("train_xor",))  # its answer cell not run
@@ -79,8 +85,18 @@ def test_the_xor_cell_says_plainly_what_is_not_implemented_yet(capsys):
 
 
 def test_the_xor_cell_shows_a_right_answer_learning_xor_and_a_wrong_one_not(capsys):
-    everything = {gid: None for gid in ("sigmoid", "forward", "output_delta", "backward_deltas", "gradients",
-                                        "numerical_gradient", "train_xor")}
+    everything = {
+        gid: None
+        for gid in (
+            "sigmoid",
+            "forward",
+            "output_delta",
+            "backward_deltas",
+            "gradients",
+            "numerical_gradient",
+            "train_xor",
+        )
+    }
     ns, cell = _release_namespace(everything)
     lines = _show(ns, cell, capsys)
     assert lines[-1] == "learned XOR: every output is on the right side of 0.5", lines
@@ -97,8 +113,9 @@ def test_the_xor_cell_shows_a_right_answer_learning_xor_and_a_wrong_one_not(caps
     from _harness import solution_code
 
     solution = nbformat.read(ROOT / "solutions" / "ps1" / "ps1.ipynb", as_version=4)
-    (code,) = [solution_code(c.source) for c in solution.cells
-               if c.metadata.get("nbgrader", {}).get("grade_id") == "train_xor"]
+    (code,) = [
+        solution_code(c.source) for c in solution.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "train_xor"
+    ]
     assert "weights[k] -= lr" in code
     ns, cell = _release_namespace(dict(everything, train_xor=code.replace("weights[k] -= lr", "weights[k] += lr")))
     lines = _show(ns, cell, capsys)
