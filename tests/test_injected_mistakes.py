@@ -249,8 +249,8 @@ MISTAKES = [
     (
         "ps3",
         "correlate",
-        "x[i:i + kh, j:j + kw] * k",
-        "x[i:i + kh, j:j + kw] * k[::-1, ::-1]",
+        "x[i : i + kh, j : j + kw] * k",
+        "x[i : i + kh, j : j + kw] * k[::-1, ::-1]",
         "test_correlate",
         "ps3.correlate2d_valid",
         "convolution",
@@ -297,8 +297,8 @@ MISTAKES = [
         "ps3.max_pool",
         "overwritten",
     ),
-    ("ps3", "avg_pool", "/ size ** 2", "", "test_avg_pool", "ps3.avg_pool", "not_divided"),
-    ("ps3", "avg_pool", "/ size ** 2", "/ size", "test_avg_pool", "ps3.avg_pool", "divided_by_size"),
+    ("ps3", "avg_pool", "/ size**2", "", "test_avg_pool", "ps3.avg_pool", "not_divided"),
+    ("ps3", "avg_pool", "/ size**2", "/ size", "test_avg_pool", "ps3.avg_pool", "divided_by_size"),
     # ps4: pyramids
     ("ps4", "blur", 'mode="reflect"', 'mode="constant"', "test_blur", "ps4.blur", "zero_border"),
     ("ps4", "blur", 'mode="reflect"', 'mode="symmetric"', "test_blur", "ps4.blur", "symmetric_border"),
@@ -386,7 +386,7 @@ MISTAKES = [
         "ps5.local_gradients",
         "mul_same",
     ),
-    ("ps5", "local_gradients", "-a / b ** 2", "-a / b", "test_local_gradients", "ps5.local_gradients", "div_no_square"),
+    ("ps5", "local_gradients", "-a / b**2", "-a / b", "test_local_gradients", "ps5.local_gradients", "div_no_square"),
     (
         "ps5",
         "local_gradients",
@@ -399,8 +399,8 @@ MISTAKES = [
     (
         "ps5",
         "local_gradients",
-        "1.0 - value ** 2",
-        "1.0 - a ** 2",
+        "1.0 - value**2",
+        "1.0 - a**2",
         "test_local_gradients",
         "ps5.local_gradients",
         "tanh_of_input",
@@ -437,7 +437,7 @@ MISTAKES = [
     (
         "ps5",
         "gradient",
-        "return grad_table[:len(inputs)]",
+        "return grad_table[: len(inputs)]",
         "return grad_table",
         "test_gradient",
         "ps5.gradient",
