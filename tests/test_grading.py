@@ -22,7 +22,7 @@ import pytest
 
 from course_utils import grading
 from course_utils.grading import api, engine, protocol
-from course_utils.grading.api import NotPlainData, ProtocolError, Variant, Verdict, compare
+from course_utils.grading.api import NotPlainData, ProtocolError, StudentRaised, Variant, Verdict, compare
 from course_utils.grading.local import LocalStudent, run_check
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -556,3 +556,30 @@ def test_a_new_course_secret_makes_cached_verdicts_stale(tmp_path):
     key = engine.cache_key("ps1", [], check_file, Limits(), True, "first secret")
     assert engine.cache_key("ps1", [], check_file, Limits(), True, "first secret") == key
     assert engine.cache_key("ps1", [], check_file, Limits(), True, "second secret") != key
+
+
+@pytest.mark.parametrize(
+    "exc_type,text,outside",
+    [
+        ("FileNotFoundError", "[Errno 2] No such file or directory: 'data.csv'", False),  # a typo of its own
+        ("FileNotFoundError", "[Errno 2] No such file or directory: '/submission/data.csv'", False),
+        ("FileNotFoundError", "[Errno 2] No such file or directory: '../../../gradebook.db'", True),
+        ("FileNotFoundError", "[Errno 2] No such file or directory: '../../etc/course.cfg'", True),
+        ("FileNotFoundError", "[Errno 2] No such file or directory: '/home/instructor/notes.txt'", True),
+        ("OSError", "[Errno 30] Read-only file system: '/submission/ps1.ipynb'", True),
+        ("PermissionError", "[Errno 13] Permission denied: '/root'", True),
+        ("ValueError", "No such file or directory: '/etc/x'", False),  # not an OSError: the student's own text
+    ],
+)
+def test_only_reaching_outside_the_sandbox_is_called_so(exc_type, text, outside):
+    kind = engine._kind(StudentRaised(exc_type, text))
+    assert (kind == "file access outside the sandbox") == outside, kind
+
+
+def test_a_part_that_hits_a_cap_is_told_which_cap():
+    from course_utils.grading.sandbox import Limits
+
+    limits = Limits(memory_mb=1024, nproc=16)
+    memory = engine._CAP_NOTES["memory cap"].format(limits=limits)
+    assert "1024 MB" in memory and "16" in engine._CAP_NOTES["process cap"].format(limits=limits)
+    assert set(engine._CAP_NOTES) <= set(engine.EXPLICIT_KINDS)

@@ -332,16 +332,24 @@ def defining_cell(steps: list, name: str) -> str | None:
     return found
 
 
+_MISSING_FILE = re.compile(r"No such file or directory: '([^']*)'")
+
+
+def _outside(text: str) -> bool:
+    """Did an OSError come from reaching outside the sandbox (not from a typo in a file name of its own)?"""
+    if any(s in text for s in ("Read-only file system", "Permission denied", "solutions", "gradebook", "/work")):
+        return True
+    missing = _MISSING_FILE.search(text)
+    if missing is None:
+        return False
+    path = os.path.normpath(os.path.join("/tmp", missing.group(1)))  # the sandbox's working folder is /tmp
+    return not any(path == inside or path.startswith(inside + "/") for inside in ("/tmp", "/submission"))
+
+
 def _kind(exc: StudentError) -> str:
     if isinstance(exc, StudentRaised):
-        text = f"{exc.exc_type} {exc.text}"
-        if exc.exc_type in ("FileNotFoundError", "PermissionError", "OSError", "IsADirectoryError") and (
-            "Read-only file system" in text
-            or "Permission denied" in text
-            or "solutions" in text
-            or "gradebook" in text
-            or "/work" in text
-            or "No such file" in text
+        if exc.exc_type in ("FileNotFoundError", "PermissionError", "OSError", "IsADirectoryError") and _outside(
+            f"{exc.exc_type} {exc.text}"
         ):
             return "file access outside the sandbox"
         if "not available when grading" in exc.text:
@@ -349,6 +357,17 @@ def _kind(exc: StudentError) -> str:
         if exc.exc_type == "BlockingIOError" or "Resource temporarily unavailable" in exc.text:
             return "process cap"
     return exc.kind
+
+
+#: what the feedback adds to a part that ran into one of the sandbox's limits (the student reads it)
+_CAP_NOTES = {
+    "memory cap": " (grading gives a submission {limits.memory_mb} MB of memory; the part's arrays need far less)",
+    "process cap": " (grading allows {limits.nproc} processes and threads; an answer needs no new process)",
+    "file access outside the sandbox": (
+        " (answers are graded in a sandbox that holds only the submission and a scratch /tmp: reading or "
+        "writing other files is refused, and the attempt is flagged for the instructor)"
+    ),
+}
 
 
 class StudentProxy:
@@ -502,6 +521,7 @@ def grade_submission(
                     runner.lost()  # the next part starts a fresh sandbox
                 if isinstance(exc, StudentTimeout):
                     pv.message = f"timed out: a call took longer than {limits.timeout:g} s (an infinite loop?)"
+                pv.message += _CAP_NOTES.get(pv.status, "").format(limits=limits)
             except SandboxUnavailable:
                 raise
             except Exception:
