@@ -168,6 +168,21 @@ def test_replies_out_of_turn_are_refused():
 
 
 # -- compare and variants --------------------------------------------------------------------------
+def test_a_finite_answer_is_never_close_to_an_infinite_one():
+    from course_utils.grading.mistakes._core import _close, _first_wrong
+
+    # within rtol |want| of an infinity is everything: a finite answer matched an overflow "mistake"
+    # (softmax_cross_entropy's feedback said "loss is infinite" of a loss of 201) and passed as
+    # "right given your own helper" when that helper returned inf
+    verdict = compare("loss", np.array([201.0]), np.array([2.0]), mistakes=[("it overflowed", np.array([np.inf]))])
+    assert verdict.score == 0 and "overflowed" not in verdict.message
+    assert compare("loss", np.array([201.0]), np.array([np.inf])).score == 0
+    assert not _close(np.array([201.0]), np.array([np.inf])) and not _close(np.array([np.inf]), np.array([201.0]))
+    assert _close(np.array([np.inf, np.nan, 1.0]), np.array([np.inf, np.nan, 1.0 + 1e-12]))
+    assert not _close(np.array([-np.inf]), np.array([np.inf]))
+    assert _first_wrong(np.array([np.inf, 3.0]), np.array([np.inf, np.inf])) == (1,)
+
+
 def test_compare_names_the_mistake_or_says_it_does_not_know():
     want = np.array([[1.0, 2.0], [3.0, 4.5]])
     assert compare("dW", want + 1e-12, want).score == 1.0
@@ -255,6 +270,57 @@ def test_every_check_fails_the_fixtures_wrong_answers_with_a_message(ps):
     for part in engine.load_parts(ps)[0]:
         verdict = run_check(ps, part.grade_id, ns, Variant.for_student(ps, "bob", "s"))
         assert verdict.score == 0.0 and verdict.message, part.grade_id
+
+
+def _filled(value, x: float):
+    """``value`` with every number replaced by ``x`` (arrays, numbers, tuples, lists, dicts)."""
+    if isinstance(value, (np.ndarray, float, int, np.number)) and not isinstance(value, bool):
+        return np.full(np.shape(value), x)
+    if isinstance(value, (tuple, list)):
+        return type(value)(_filled(v, x) for v in value)
+    if isinstance(value, dict):
+        return {k: _filled(v, x) for k, v in value.items()}
+    return value
+
+
+def _same_data(a, b) -> bool:
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_same_data(x, y) for x, y in zip(a, b))
+    return np.shape(a) == np.shape(b) and bool(np.array_equal(a, b))
+
+
+def _right_only_on(function, inputs: tuple):
+    """``function``, except that on any arguments but ``inputs`` every number it returns is infinite."""
+
+    def lying(*args):
+        result = function(*args)
+        return result if _same_data(args, inputs) else _filled(result, np.inf)
+
+    return lying
+
+
+@pytest.mark.parametrize("ps", PROBLEM_SETS)
+def test_a_helper_that_returns_infinity_elsewhere_buys_no_later_part(ps):
+    """No cascades must not become a loophole: a part is judged "right given your own helper", so a helper
+    that is right on its own check's inputs and returns infinities on any other input made any finite
+    answer "close" (|got − inf| <= rtol |inf|): output_delta returning zeros earned its point."""
+    from course_utils.grading.banked import _own_part
+    from course_utils.grading.mistakes import BANK
+
+    variant = Variant.for_student(ps, "ann", "secret")
+    ns = _solution_namespace(ps)
+    honest = dict(ns)
+    for part in engine.load_parts(ps)[0]:
+        function, helpers = part.uses[0], [n for n in part.uses[1:] if _own_part(ps, n)]
+        if not helpers or function == "my_answers":  # my_answers takes no input: nothing to lie about
+            continue
+        lying = dict(honest)
+        for name in helpers:  # right on its own part's inputs: its own check passes, it may be used
+            own = _own_part(ps, name)
+            lying[name] = _right_only_on(honest[name], tuple(BANK[own].inputs(variant.rng(own)).values()))
+        lying[function] = lambda *args, _f=function: _filled(honest[_f](*args), 0.0)
+        verdict = part.check(LocalStudent(lying), variant)
+        assert verdict.score == 0.0, (part.grade_id, verdict.message)
 
 
 def test_named_mistakes_are_recognised():

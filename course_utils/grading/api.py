@@ -389,7 +389,11 @@ def as_array(name: str, got: Any, shape: tuple | None = None) -> tuple[np.ndarra
 
 
 def _close(a: np.ndarray, b: np.ndarray, rtol: float, atol: float) -> bool:
-    return a.shape == b.shape and bool(np.all(np.abs(a - b) <= atol + rtol * np.abs(b)))
+    if a.shape != b.shape:
+        return False
+    with np.errstate(all="ignore"):  # equal infinities agree; a finite number is never close to one
+        near = np.isfinite(a) & np.isfinite(b) & (np.abs(a - b) <= atol + rtol * np.abs(b))
+    return bool(np.all(near | (np.isinf(a) & (a == b))))
 
 
 def compare(
@@ -440,7 +444,9 @@ def compare(
         return Verdict.failed(f"{name} contains NaN or infinity")
     if _close(arr, want, rtol, atol):
         return Verdict.passed()
-    err = np.abs(arr - want) - (atol + rtol * np.abs(want))
+    with np.errstate(all="ignore"):  # an infinite reference: every finite entry is wrong
+        err = np.abs(arr - want) - (atol + rtol * np.abs(want))
+    err = np.where(np.isnan(err), np.inf, err)
     worst = np.unravel_index(int(np.argmax(err)), err.shape) if err.ndim else ()
     where = f" (first at index {tuple(int(i) for i in worst)})" if err.ndim else ""
     slips = []

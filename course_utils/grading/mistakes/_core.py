@@ -105,8 +105,10 @@ def _close(got: np.ndarray, want, rtol=RTOL, atol=ATOL) -> bool:
     both_nan = np.isnan(got) & np.isnan(want)
     same_inf = np.isinf(got) & (got == want)
     with np.errstate(all="ignore"):
-        ok = both_nan | same_inf | (np.abs(got - want) <= atol + rtol * np.abs(want))
-    return bool(np.all(ok))
+        # both finite: next to an infinity the tolerance rtol |want| is infinite too, and any finite
+        # number would pass ("right given your own helper" when the student's helper returns inf)
+        near = np.isfinite(got) & np.isfinite(want) & (np.abs(got - want) <= atol + rtol * np.abs(want))
+    return bool(np.all(both_nan | same_inf | near))
 
 
 def _fmt(x) -> str:
@@ -120,7 +122,7 @@ def _entry(name: str, idx: tuple) -> str:
 def _first_wrong(got: np.ndarray, want: np.ndarray, rtol=RTOL, atol=ATOL) -> tuple:
     with np.errstate(all="ignore"):  # the same rule as _close: equal NaNs and equal infinities agree
         bad = ~((np.isnan(got) & np.isnan(want)) | (np.isinf(got) & (got == want)))
-        bad &= ~(np.abs(got - want) <= atol + rtol * np.abs(want))
+        bad &= ~(np.isfinite(got) & np.isfinite(want) & (np.abs(got - want) <= atol + rtol * np.abs(want)))
     return tuple(int(i) for i in np.argwhere(bad)[0]) if got.ndim else ()
 
 
