@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from course_utils import demos_mlp as dm
+from course_utils.demos.tables import show_table
 from course_utils.gradcheck import relative_error
 from course_utils.graph import Value
 from course_utils.mlp import MLP
@@ -436,6 +437,51 @@ def test_markdown_table():
     assert text.splitlines() == ["| name | value | n |", "|---|---|---|", "| a | 0.123 | 3 |"]
     with pytest.raises(ValueError, match=r"rows\[0\]: expected 2 entries"):
         dm.markdown_table([(1, 2, 3)], ["a", "b"])
+
+
+def test_markdown_table_names_a_bad_digits_or_headers():
+    with pytest.raises(ValueError, match=r"digits: expected an integer >= 1, got 0"):
+        dm.markdown_table([(0.5,)], ["x"], digits=0)
+    with pytest.raises(TypeError, match=r"digits: expected an integer >= 1, got float 2.5"):
+        dm.markdown_table([(0.5,)], ["x"], digits=2.5)
+    with pytest.raises(TypeError, match=r"headers: expected a list of column titles, got the string 'value'"):
+        dm.markdown_table([(0.5,)], "value")
+
+
+@pytest.fixture
+def displayed(monkeypatch):
+    """What show_table passes to IPython's display (no front end needed)."""
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs: shown.extend(objs))
+    return shown
+
+
+def test_show_table_displays_the_markdown_table_and_returns_nothing(displayed):
+    from IPython.display import Markdown
+
+    assert show_table([("a", 0.123456789, 3), ("b|c", np.float32(2.5), None)], ("name", "value", "n"), digits=3) is None
+    assert len(displayed) == 1 and isinstance(displayed[0], Markdown)
+    assert displayed[0].data.splitlines() == [
+        "| name | value | n |",
+        "|---|---|---|",
+        "| a | 0.123 | 3 |",
+        "| b\\|c | 2.5 | None |",
+    ]
+
+
+def test_show_table_puts_a_caption_above_the_table(displayed):
+    show_table(iter([(1, 2.0)]), ["i", "value"], caption="**Forward pass**, nodes in order:")
+    assert displayed[0].data == "**Forward pass**, nodes in order:\n\n| i | value |\n|---|---|\n| 1 | 2 |"
+
+
+def test_show_table_displays_nothing_for_bad_input(displayed):
+    with pytest.raises(ValueError, match=r"rows\[1\]: expected 2 entries \(one per header\), got 1"):
+        show_table([(1, 2), (3,)], ["a", "b"])
+    with pytest.raises(ValueError, match=r"digits: expected an integer >= 1, got -1"):
+        show_table([(1, 2)], ["a", "b"], digits=-1)
+    assert displayed == []
 
 
 def test_chain_rule_costs_by_enumeration():

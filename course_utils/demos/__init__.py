@@ -14,7 +14,8 @@ module                      what it holds                                       
 :mod:`.pooling`             :class:`PoolingRoutingDemo`                                07
 :mod:`.pyramids`            :class:`PyramidLevelDemo`, :class:`BlendDemo`              09
 :mod:`.steerable`           :class:`SteeringDemo`                                      10
-:mod:`.tables`              :func:`markdown_table`
+:mod:`.tables`              :func:`show_table` (a table in a notebook),               01-05
+                            :func:`markdown_table` (its Markdown text)
 ==========================  =========================================================  ========
 
 Presenter scale: ``presenter_mode()`` (or ``COURSE_PRESENTER=1`` in the environment, which
