@@ -289,21 +289,25 @@ def _same_data(a, b) -> bool:
     return np.shape(a) == np.shape(b) and bool(np.array_equal(a, b))
 
 
-def _right_only_on(function, inputs: tuple):
-    """``function``, except that on any arguments but ``inputs`` every number it returns is infinite."""
+def _right_only_on(function, inputs: tuple, lie: float):
+    """``function``, except that on any arguments but ``inputs`` every number it returns is ``lie``."""
 
     def lying(*args):
         result = function(*args)
-        return result if _same_data(args, inputs) else _filled(result, np.inf)
+        return result if _same_data(args, inputs) else _filled(result, lie)
 
     return lying
 
 
 @pytest.mark.parametrize("ps", PROBLEM_SETS)
-def test_a_helper_that_returns_infinity_elsewhere_buys_no_later_part(ps):
-    """No cascades must not become a loophole: a part is judged "right given your own helper", so a helper
-    that is right on its own check's inputs and returns infinities on any other input made any finite
-    answer "close" (|got − inf| <= rtol |inf|): output_delta returning zeros earned its point."""
+@pytest.mark.parametrize("lie", [np.inf, 0.0, np.nan], ids=["inf", "zeros", "nan"])
+def test_a_helper_that_lies_off_its_own_inputs_buys_no_later_part(ps, lie):
+    """No cascades must not become a loophole. A part is judged "right given your own helper"; a helper right
+    on its own check's inputs (a student can tell them by their shape) and returning infinities, zeros or
+    NaNs on any other input made the later part's reference infinite, zero or NaN on top of it, and the later
+    part passed with an answer that computes nothing (infinities: any finite answer, |got − inf| <= rtol |inf|;
+    zeros or NaNs: the same fill). output_delta, numerical_gradient_W, example_gradients, conv_dw, conv_dx,
+    downsample, upsample, laplacian_pyramid, reconstruct, blend and train_xor earned their points so."""
     from course_utils.grading.banked import _own_part
     from course_utils.grading.mistakes import BANK
 
@@ -317,8 +321,8 @@ def test_a_helper_that_returns_infinity_elsewhere_buys_no_later_part(ps):
         lying = dict(honest)
         for name in helpers:  # right on its own part's inputs: its own check passes, it may be used
             own = _own_part(ps, name)
-            lying[name] = _right_only_on(honest[name], tuple(BANK[own].inputs(variant.rng(own)).values()))
-        lying[function] = lambda *args, _f=function: _filled(honest[_f](*args), 0.0)
+            lying[name] = _right_only_on(honest[name], tuple(BANK[own].inputs(variant.rng(own)).values()), lie)
+        lying[function] = lambda *args, _f=function: _filled(honest[_f](*args), 0.0 if np.isinf(lie) else lie)
         verdict = part.check(LocalStudent(lying), variant)
         assert verdict.score == 0.0, (part.grade_id, verdict.message)
 
