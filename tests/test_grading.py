@@ -327,6 +327,23 @@ def test_a_helper_that_lies_off_its_own_inputs_buys_no_later_part(ps, lie):
         assert verdict.score == 0.0, (part.grade_id, verdict.message)
 
 
+def test_a_helper_right_only_given_its_own_helpers_is_held_to_the_same_rule():
+    """One level down: downsample with the classic slip (no blur), laplacian_pyramid right given it on its own
+    inputs and zeros on blend's: blend returning zeros was "right given your own laplacian_pyramid"."""
+    from course_utils.grading.mistakes import BANK
+
+    variant = Variant.for_student("ps4", "ann", "secret")
+    ns = _solution_namespace("ps4")
+    exec("def downsample(image):\n    return image[::2, ::2]\n", ns)
+    own = tuple(BANK["ps4.laplacian_pyramid"].inputs(variant.rng("ps4.laplacian_pyramid")).values())
+    ns["laplacian_pyramid"] = _right_only_on(ns["laplacian_pyramid"], own, 0.0)
+    ns["blend"] = lambda a, b, mask, levels: np.zeros(np.shape(a))
+    parts = {part.grade_id: part for part in engine.load_parts("ps4")[0]}
+    laplacian = parts["test_laplacian"].check(LocalStudent(ns), variant)
+    assert laplacian.score == 1.0 and "right given your own downsample" in laplacian.message  # no cascade
+    assert parts["test_blend"].check(LocalStudent(ns), variant).score == 0.0
+
+
 def test_named_mistakes_are_recognised():
     ns = _solution_namespace("ps3")
     ns["conv_backward_dx"] = lambda dy, w: ns["correlate2d_valid"](np.pad(dy, ((2, 2), (1, 1))), w)

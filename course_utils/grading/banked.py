@@ -130,7 +130,7 @@ def _diagnose(key: str, student, variant, inputs: dict, rtol=1e-6, atol=1e-9, ca
         return diagnosis
     usable, _ = _earlier_parts(key, student, variant, memo)
     return (
-        judge(key, got, helpers=_vouched_helpers(key, student, usable, memo), **options, **inputs)
+        judge(key, got, helpers=_vouched_helpers(key, student, variant, usable, memo), **options, **inputs)
         if usable
         else diagnosis
     )
@@ -140,35 +140,38 @@ class _Unvouched(Exception):
     """A helper did something on a later part's inputs that its own check did not see."""
 
 
-def _vouched_helpers(key: str, student, usable: list, memo: dict) -> dict:
+def _vouched_helpers(key: str, student, variant, usable: list, memo: dict) -> dict:
     """The student's helpers ``usable`` for part ``key``, each call held to what the helper's own check found.
 
     "Right given your own helper" holds only where the helper's numbers on the later part's inputs are right
     or wrong by a classic mistake of its own. A helper right on its own check's inputs and zero (or infinite,
     or anything the bank does not recognise) on a later part's made any answer of that part "right given your
     own ..." (output_delta returning zeros over a sigmoid_prime that returned zeros for 2 values). Such a call
-    raises, and the part is judged on the plain reference. A helper that was itself right given helpers of
-    its own, or is called once per case, is used as before.
+    raises, and the part is judged on the plain reference. A helper that was itself right given helpers of its
+    own is judged on top of those (held to the same rule); one called once per case is used as before.
     """
     ps = key.split(".")[0]
     helpers = student_helpers(student, usable)
     for name, call in list(helpers.items()):
         own = _own_part(ps, name)
         status = memo.get(own)
-        if own is None or status is None or status.note or own in CALLERS:
+        if own is None or status is None or own in CALLERS:
             continue
-        helpers[name] = _held_to(call, own)
+        nested = None
+        if status.note:  # right given helpers of its own: judged on top of them here too
+            nested = _vouched_helpers(own, student, variant, _earlier_parts(own, student, variant, memo)[0], memo)
+        helpers[name] = _held_to(call, own, nested)
     return helpers
 
 
-def _held_to(call, own: str):
+def _held_to(call, own: str, nested: dict | None = None):
     names = list(BANK[own].inputs(np.random.default_rng(0)))  # the argument names, in order
 
     def helper(*args):
         got = call(*args)
         if len(args) != len(names):
             return got
-        diagnosis = judge(own, got, **dict(zip(names, args)))
+        diagnosis = judge(own, got, helpers=nested, reraise=(SandboxFailure,), **dict(zip(names, args)))
         if diagnosis.ok or diagnosis.mistakes:
             return got
         raise _Unvouched(f"{BANK[own].function} does not behave here as on its own check")
