@@ -161,11 +161,9 @@ def perform(page: Page, demo: Locator, action: Action, text: str | None = None) 
         page.keyboard.press("ArrowRight" if now <= low else "ArrowLeft")
     elif action.kind == "toggle":
         control.locator("button:not(.mod-active)").first.click()
-    elif action.kind == "dropdown":  # pick the next option (the previous one at the end), as with a mouse
+    elif action.kind == "dropdown":  # pick the next option (the first after the last), as with a mouse
         select = control.locator("select")
-        index = select.evaluate(
-            "s => s.selectedIndex >= s.options.length - 1 ? s.selectedIndex - 1 : s.selectedIndex + 1"
-        )
+        index = select.evaluate("s => (s.selectedIndex + 1) % s.options.length")
         select.dispatch_event("pointerdown")  # the input event the latency is measured from
         select.select_option(index=index)
     elif action.kind == "checkbox":
