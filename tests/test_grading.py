@@ -344,11 +344,6 @@ def test_a_helper_right_only_given_its_own_helpers_is_held_to_the_same_rule():
     assert parts["test_blend"].check(LocalStudent(ns), variant).score == 0.0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known loophole, not fixed yet: a helper called once per case (ps5 local_gradients) is not judged per "
-    "call while a later part is judged on top of it (its bank part has one output per op, not per call)",
-)
 def test_a_helper_called_once_per_case_is_held_to_the_rule_on_each_case():
     """ps5: local_gradients right on its own check's cases and zeros on any other made gradient returning zeros
     "right given your own local_gradients" (2 points for nothing)."""

@@ -109,6 +109,28 @@ CALLERS = {
 }
 
 
+def _one_local_gradients_call(got, op, parent_values, value, const=None) -> bool:
+    """Is one call of local_gradients right, or one of its classic mistakes (the bank's slips), on its case?"""
+    from .mistakes.ps5 import op_local
+
+    try:
+        got = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    for slip in (None, *(mistake.key for mistake in BANK["ps5.local_gradients"].mistakes)):
+        try:
+            want = np.asarray(op_local(op, parent_values, value, const, slip=slip), dtype=float)
+        except Exception:  # a slip that does not apply to this op
+            continue
+        if want.shape == got.shape and np.all(np.isfinite(got)) and np.allclose(got, want, rtol=1e-6, atol=1e-9):
+            return True
+    return False
+
+
+# per-case helpers (CALLERS): whether one call is right or a classic mistake, to hold it to what its check found
+ONE_CALL = {"ps5.local_gradients": _one_local_gradients_call}
+
+
 def _diagnose(key: str, student, variant, inputs: dict, rtol=1e-6, atol=1e-9, call=None, memo=None) -> Diagnosis:
     """The bank's diagnosis of the student's function of part ``key`` on ``inputs``.
 
@@ -148,14 +170,14 @@ def _vouched_helpers(key: str, student, variant, usable: list, memo: dict) -> di
     or anything the bank does not recognise) on a later part's made any answer of that part "right given your
     own ..." (output_delta returning zeros over a sigmoid_prime that returned zeros for 2 values). Such a call
     raises, and the part is judged on the plain reference. A helper that was itself right given helpers of its
-    own is judged on top of those (held to the same rule); one called once per case is used as before.
+    own is judged on top of those (held to the same rule); one called once per case, call by call (ONE_CALL).
     """
     ps = key.split(".")[0]
     helpers = student_helpers(student, usable)
     for name, call in list(helpers.items()):
         own = _own_part(ps, name)
         status = memo.get(own)
-        if own is None or status is None or own in CALLERS:
+        if own is None or status is None or (own in CALLERS and own not in ONE_CALL):
             continue
         nested = None
         if status.note:  # right given helpers of its own: judged on top of them here too
@@ -169,6 +191,10 @@ def _held_to(call, own: str, nested: dict | None = None):
 
     def helper(*args):
         got = call(*args)
+        if own in ONE_CALL:
+            if ONE_CALL[own](got, *args):
+                return got
+            raise _Unvouched(f"{BANK[own].function} does not behave here as on its own check")
         if len(args) != len(names):
             return got
         diagnosis = judge(own, got, helpers=nested, reraise=(SandboxFailure,), **dict(zip(names, args)))
