@@ -53,12 +53,55 @@ class PartBank:
     def names(self, **inputs) -> tuple:
         return self.outputs(**inputs) if callable(self.outputs) else self.outputs
 
+    def entry_name(self, name: str, idx: tuple, inputs: dict) -> str:
+        """How a message names one entry of an output.
+
+        Parameters
+        ----------
+        name : str
+            The output's name, e.g. ``"zs[0] (z^2)"``.
+        idx : tuple of int
+            The entry's index in that output.
+        inputs : dict
+            The part's inputs (for ``entry``).
+
+        Returns
+        -------
+        str
+            ``"zs[0] (z^2)[1]"``, or what ``entry`` says (``"conv_output_size(9, 3, p=1, s=2)"``).
+        """
+        return self.entry(idx, **inputs) if self.entry else _entry(name, idx)
+
     def quote(self, name: str, idx: tuple, value: float, inputs: dict) -> str:
-        """One entry of an output as the message quotes it: ``zs[0] (z^2)[1] = 0.5``."""
-        entry = self.entry(idx, **inputs) if self.entry else _entry(name, idx)
-        return f"{entry} {self.says_value(value)}"
+        """One entry of an output as the message quotes it: ``zs[0] (z^2)[1] = 0.5``.
+
+        Parameters
+        ----------
+        name, idx, inputs
+            As :meth:`entry_name`.
+        value : float
+            The entry's value.
+
+        Returns
+        -------
+        str
+            The entry's name and ``= value`` (or what a NaN stands for, ``nan_means``).
+        """
+        return f"{self.entry_name(name, idx, inputs)} {self.says_value(value)}"
 
     def says_value(self, value: float) -> str:
+        """``"= 0.5"``, or ``nan_means`` for a NaN when the part says what a NaN stands for.
+
+        Parameters
+        ----------
+        value : float
+            One entry.
+
+        Returns
+        -------
+        str
+            The value as a message quotes it.
+        """
         return self.nan_means if self.nan_means and np.isnan(value) else f"= {_fmt(value)}"
 
     def pack(self, values: tuple):
@@ -98,17 +141,18 @@ def _array(value):
     return arr
 
 
-def _close(got: np.ndarray, want, rtol=RTOL, atol=ATOL) -> bool:
-    want = np.asarray(want, dtype=float)
-    if got.shape != want.shape:
-        return False
-    both_nan = np.isnan(got) & np.isnan(want)
-    same_inf = np.isinf(got) & (got == want)
+def _agrees(got: np.ndarray, want: np.ndarray, rtol=RTOL, atol=ATOL) -> np.ndarray:
+    """Entry by entry: both finite and within ``atol + rtol |want|``, equal infinities, or both NaN."""
     with np.errstate(all="ignore"):
         # both finite: next to an infinity the tolerance rtol |want| is infinite too, and any finite
         # number would pass ("right given your own helper" when the student's helper returns inf)
         near = np.isfinite(got) & np.isfinite(want) & (np.abs(got - want) <= atol + rtol * np.abs(want))
-    return bool(np.all(both_nan | same_inf | near))
+    return near | (np.isinf(got) & (got == want)) | (np.isnan(got) & np.isnan(want))
+
+
+def _close(got: np.ndarray, want, rtol=RTOL, atol=ATOL) -> bool:
+    want = np.asarray(want, dtype=float)
+    return got.shape == want.shape and bool(np.all(_agrees(got, want, rtol, atol)))
 
 
 def _fmt(x) -> str:
@@ -120,10 +164,7 @@ def _entry(name: str, idx: tuple) -> str:
 
 
 def _first_wrong(got: np.ndarray, want: np.ndarray, rtol=RTOL, atol=ATOL) -> tuple:
-    with np.errstate(all="ignore"):  # the same rule as _close: equal NaNs and equal infinities agree
-        bad = ~((np.isnan(got) & np.isnan(want)) | (np.isinf(got) & (got == want)))
-        bad &= ~(np.isfinite(got) & np.isfinite(want) & (np.abs(got - want) <= atol + rtol * np.abs(want)))
-    return tuple(int(i) for i in np.argwhere(bad)[0]) if got.ndim else ()
+    return tuple(int(i) for i in np.argwhere(~_agrees(got, want, rtol, atol))[0]) if got.ndim else ()
 
 
 def _shape_message(name: str, got_shape, want_shape, hint: str) -> str:
@@ -258,9 +299,9 @@ def judge(
         overflow = np.isinf(g) if part.nan_means else ~np.isfinite(g)  # a NaN may stand for something else
         if np.any(overflow):
             idx = tuple(int(i) for i in np.argwhere(overflow)[0]) if g.ndim else ()
-            entry = part.entry(idx, **inputs) if part.entry else _entry(name, idx)
             lines.append(
-                f"{entry} is {_fmt(g[idx])}: a NaN or infinity appeared (an overflow, or 0/0?); {part.depends}."
+                f"{part.entry_name(name, idx, inputs)} is {_fmt(g[idx])}: a NaN or infinity appeared (an overflow, "
+                f"or 0/0?); {part.depends}."
             )
             continue
         idx = _first_wrong(g, w, rtol, atol)
